@@ -1,0 +1,103 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace EtcdMaintenance;
+
+/// <summary>
+/// How to reach an etcd cluster, in etcdctl's terms: <c>--endpoints</c>, <c>--cacert/--cert/--key</c>,
+/// <c>--user/--password</c>, <c>--dial-timeout</c>, <c>--command-timeout</c>. Bindable from configuration
+/// (<c>"Etcd": { "Endpoints": [ ... ], "Tls": { "CaFile": ... } }</c>) and validated by
+/// <see cref="EtcdClientOptionsValidator"/>.
+/// </summary>
+public sealed class EtcdClientOptions
+{
+    /// <summary>
+    /// The members' client URLs: <c>https://10.0.0.1:2379</c>, <c>10.0.0.1:2379</c>, or comma lists of them as
+    /// etcdctl's <c>--endpoints</c> takes them. An entry without a scheme uses TLS when <see cref="Tls"/> is set.
+    /// </summary>
+    /// <value>Empty by default: at least one is required.</value>
+    public IList<string> Endpoints { get; set; } = [];
+
+    /// <summary>TLS settings; leave <see cref="EtcdTlsOptions.Enabled"/> off (the default) for plain <c>http://</c> clusters.</summary>
+    public EtcdTlsOptions Tls { get; set; } = new();
+
+    /// <summary>The etcd user for clusters with auth enabled (<c>--user</c>).</summary>
+    /// <value><see langword="null"/> by default: no authentication.</value>
+    public string? Username { get; set; }
+
+    /// <summary>The user's password (<c>--password</c>). Never logged.</summary>
+    /// <value><see langword="null"/> by default.</value>
+    public string? Password { get; set; }
+
+    /// <summary>How long to wait for a connection to a member (<c>--dial-timeout</c>).</summary>
+    /// <value>2 seconds, etcdctl's default.</value>
+    public TimeSpan DialTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The deadline of an ordinary call (<c>--command-timeout</c>).</summary>
+    /// <value>5 seconds, etcdctl's default.</value>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The deadline of one member's defragment. Defragment blocks the member and takes seconds per GB, and it is never
+    /// retried automatically (a retry would stack a second defragment on the same member).
+    /// </summary>
+    /// <value>120 seconds, what operators pass as <c>--command-timeout=120s</c> for <c>etcdctl defrag</c>.</value>
+    public TimeSpan DefragmentTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>The deadline of a whole snapshot download.</summary>
+    /// <value>10 minutes.</value>
+    public TimeSpan SnapshotTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The backend quota in bytes (<c>--quota-backend-bytes</c> of the members), used for
+    /// <see cref="EndpointStatus.QuotaUsage"/> when the server does not report its quota (etcd before 3.6).
+    /// </summary>
+    /// <value><see langword="null"/> by default: quota usage is known only from etcd 3.6 on.</value>
+    public long? QuotaBackendBytes { get; set; }
+
+    /// <summary>Parses <see cref="Endpoints"/>; call after validation.</summary>
+    internal IReadOnlyList<EtcdEndpoint> ParseEndpoints() =>
+        [.. Endpoints.SelectMany(e => EtcdEndpoint.ParseList(e, Tls.Enabled)).Distinct()];
+}
+
+/// <summary>TLS settings, like etcdctl's <c>--cacert</c>, <c>--cert</c>, <c>--key</c>.</summary>
+public sealed class EtcdTlsOptions
+{
+    /// <summary>
+    /// Whether to use TLS for endpoints written without a scheme. Endpoints written <c>https://</c> use TLS regardless.
+    /// </summary>
+    /// <value><see langword="false"/> by default; set to <see langword="true"/> automatically by any file or certificate below.</value>
+    public bool Enabled
+    {
+        get => _enabled || CaFile is not null || CertFile is not null || CaCertificate is not null || ClientCertificate is not null;
+        set => _enabled = value;
+    }
+
+    private bool _enabled;
+
+    /// <summary>PEM file of the CA that signed the members' server certificates (<c>--cacert</c>), e.g. <c>/etc/kubernetes/pki/etcd/ca.crt</c>.</summary>
+    /// <value><see langword="null"/>: the system's trusted roots.</value>
+    public string? CaFile { get; set; }
+
+    /// <summary>PEM file of the client certificate (<c>--cert</c>), e.g. <c>/etc/kubernetes/pki/etcd/healthcheck-client.crt</c>.</summary>
+    /// <value><see langword="null"/>: no client certificate.</value>
+    public string? CertFile { get; set; }
+
+    /// <summary>PEM file of the client certificate's private key (<c>--key</c>). Its content is never logged.</summary>
+    /// <value><see langword="null"/>.</value>
+    public string? KeyFile { get; set; }
+
+    /// <summary>The CA certificate as an object, instead of <see cref="CaFile"/>.</summary>
+    /// <value><see langword="null"/>.</value>
+    public X509Certificate2? CaCertificate { get; set; }
+
+    /// <summary>The client certificate with its private key, instead of <see cref="CertFile"/> and <see cref="KeyFile"/>.</summary>
+    /// <value><see langword="null"/>.</value>
+    public X509Certificate2? ClientCertificate { get; set; }
+
+    /// <summary>
+    /// The name to expect in the members' certificates, when it differs from the host in the endpoint
+    /// (e.g. endpoints by IP, certificates by name).
+    /// </summary>
+    /// <value><see langword="null"/>: the endpoint's host.</value>
+    public string? ServerName { get; set; }
+}

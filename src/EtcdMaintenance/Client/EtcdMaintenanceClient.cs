@@ -1,0 +1,579 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using EtcdMaintenance.Transport;
+using EtcdMaintenance.Wire;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace EtcdMaintenance;
+
+/// <summary>
+/// The <see cref="IEtcdMaintenanceClient"/> over etcd's gRPC API. Create one per cluster and keep it for the
+/// application's lifetime: it holds one HTTP/2 connection per member and is safe to use from many threads.
+/// </summary>
+public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient
+{
+    /// <summary>The key prefix reserved for the library's own probe writes.</summary>
+    public const string ReservedKeyPrefix = "/etcd-maintenance/";
+
+    private static readonly GrpcMethod<StatusRequest, StatusResponse> s_status = new("Maintenance", "Status", StatusResponse.Parser);
+    private static readonly GrpcMethod<DefragmentRequest, DefragmentResponse> s_defragment = new("Maintenance", "Defragment", DefragmentResponse.Parser);
+    private static readonly GrpcMethod<HashKVRequest, HashKVResponse> s_hashKv = new("Maintenance", "HashKV", HashKVResponse.Parser);
+    private static readonly GrpcMethod<SnapshotRequest, SnapshotResponse> s_snapshot = new("Maintenance", "Snapshot", SnapshotResponse.Parser);
+    private static readonly GrpcMethod<AlarmRequest, AlarmResponse> s_alarm = new("Maintenance", "Alarm", AlarmResponse.Parser);
+    private static readonly GrpcMethod<MoveLeaderRequest, MoveLeaderResponse> s_moveLeader = new("Maintenance", "MoveLeader", MoveLeaderResponse.Parser);
+    private static readonly GrpcMethod<RangeRequest, RangeResponse> s_range = new("KV", "Range", RangeResponse.Parser);
+    private static readonly GrpcMethod<PutRequest, PutResponse> s_put = new("KV", "Put", PutResponse.Parser);
+    private static readonly GrpcMethod<DeleteRangeRequest, DeleteRangeResponse> s_deleteRange = new("KV", "DeleteRange", DeleteRangeResponse.Parser);
+    private static readonly GrpcMethod<CompactionRequest, CompactionResponse> s_compact = new("KV", "Compact", CompactionResponse.Parser);
+    private static readonly GrpcMethod<MemberListRequest, MemberListResponse> s_memberList = new("Cluster", "MemberList", MemberListResponse.Parser);
+    private static readonly GrpcMethod<MemberAddRequest, MemberAddResponse> s_memberAdd = new("Cluster", "MemberAdd", MemberAddResponse.Parser);
+    private static readonly GrpcMethod<MemberRemoveRequest, MemberRemoveResponse> s_memberRemove = new("Cluster", "MemberRemove", MemberRemoveResponse.Parser);
+    private static readonly GrpcMethod<MemberUpdateRequest, MemberUpdateResponse> s_memberUpdate = new("Cluster", "MemberUpdate", MemberUpdateResponse.Parser);
+    private static readonly GrpcMethod<MemberPromoteRequest, MemberPromoteResponse> s_memberPromote = new("Cluster", "MemberPromote", MemberPromoteResponse.Parser);
+    private static readonly GrpcMethod<AuthenticateRequest, AuthenticateResponse> s_authenticate = new("Auth", "Authenticate", AuthenticateResponse.Parser);
+    private static readonly StatusRequest s_statusRequest = new();
+
+    private readonly IGrpcTransport _transport;
+    private readonly EtcdHttpHandlerFactory? _handlerFactory;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
+    private readonly ConcurrentDictionary<EtcdEndpoint, string> _tokens = new();
+    private readonly string? _username;
+    private readonly string? _password;
+    private int _preferredEndpoint;
+
+    /// <summary>Creates a client for plain-HTTP endpoints, e.g. <c>new EtcdMaintenanceClient("http://127.0.0.1:2379")</c>.</summary>
+    /// <param name="endpoints">Client URLs, comma-separated as etcdctl's <c>--endpoints</c> takes them.</param>
+    public EtcdMaintenanceClient(string endpoints)
+        : this(new EtcdClientOptions { Endpoints = [endpoints] })
+    {
+    }
+
+    /// <summary>Creates a client.</summary>
+    /// <param name="options">Where and how to connect; validated here (<see cref="OptionsValidationException"/> lists every problem).</param>
+    /// <param name="logger">Where to log; nothing is logged when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for deadlines; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
+    /// <exception cref="ArgumentException">A TLS file could not be loaded.</exception>
+    public EtcdMaintenanceClient(EtcdClientOptions options, ILogger<EtcdMaintenanceClient>? logger = null, TimeProvider? timeProvider = null)
+        : this(options, logger, timeProvider, transport: null)
+    {
+    }
+
+    internal EtcdMaintenanceClient(EtcdClientOptions options, ILogger? logger, TimeProvider? timeProvider, IGrpcTransport? transport)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var validation = new EtcdClientOptionsValidator().Validate(Options.DefaultName, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(EtcdClientOptions), validation.Failures);
+        }
+
+        Settings = options;
+        Endpoints = options.ParseEndpoints();
+        _logger = logger ?? NullLogger.Instance;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _username = options.Username;
+        _password = options.Password;
+        if (transport is null)
+        {
+            _handlerFactory = new EtcdHttpHandlerFactory(options);
+            transport = new HttpGrpcTransport(_handlerFactory.Create, _timeProvider);
+        }
+
+        _transport = transport;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<EtcdEndpoint> Endpoints { get; }
+
+    internal EtcdClientOptions Settings { get; }
+
+    internal TimeProvider TimeProvider => _timeProvider;
+
+    /// <inheritdoc />
+    public async Task<EndpointStatus> GetStatusAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var response = await CallAsync(endpoint, s_status, s_statusRequest, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        return ToStatus(endpoint, response);
+    }
+
+    /// <inheritdoc />
+    public async Task<ClusterStatus> GetClusterStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var tasks = new Task<EndpointStatusResult>[Endpoints.Count];
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            tasks[i] = StatusEntryAsync(Endpoints[i], cancellationToken);
+        }
+
+        return new ClusterStatus(await Task.WhenAll(tasks).ConfigureAwait(false));
+    }
+
+    /// <inheritdoc />
+    public async Task<EndpointHealth> CheckHealthAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var started = _timeProvider.GetTimestamp();
+        try
+        {
+            try
+            {
+                await CallAsync(endpoint, s_range, new RangeRequest { Key = ByteString.CopyFromUtf8("health") }, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EtcdAuthException ex) when (ex.ErrorCode == EtcdErrorCode.PermissionDenied)
+            {
+                // etcdctl counts "permission denied" as healthy: the member answered through raft.
+            }
+
+            var alarms = await ListAlarmsAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            var elapsed = _timeProvider.GetElapsedTime(started);
+            var error = alarms.Count == 0 ? null : "Active Alarm(s): " + string.Join(", ", alarms.Select(a => EtcdAlarm.TypeName(a.Type)).Distinct());
+            return new EndpointHealth(endpoint, alarms.Count == 0, elapsed, error) { AnswersReads = true, Alarms = alarms };
+        }
+        catch (EtcdException ex)
+        {
+            return new EndpointHealth(endpoint, false, _timeProvider.GetElapsedTime(started), ex.Message);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<EndpointHealth>> CheckClusterHealthAsync(CancellationToken cancellationToken = default) =>
+        await Task.WhenAll(Endpoints.Select(e => CheckHealthAsync(e, cancellationToken))).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<EtcdAlarm>> GetAlarmsAsync(CancellationToken cancellationToken = default) =>
+        OnAnyEndpointAsync(s_alarm.Name, idempotent: true, (endpoint, ct) => ListAlarmsAsync(endpoint, ct), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<EtcdAlarm>> DisarmAlarmAsync(MemberId memberId, EtcdAlarmType type, CancellationToken cancellationToken = default)
+    {
+        if (memberId.IsNone || type == EtcdAlarmType.None)
+        {
+            throw new ArgumentException("Give the member and the alarm type to disarm (use DisarmAllAlarmsAsync to disarm everything).", nameof(memberId));
+        }
+
+        return OnAnyEndpointAsync(s_alarm.Name, idempotent: false, async (endpoint, ct) =>
+        {
+            var request = new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Deactivate, MemberID = memberId.Value, Alarm = (AlarmType)type };
+            var response = await CallAsync(endpoint, s_alarm, request, Settings.CommandTimeout, ct).ConfigureAwait(false);
+            Log.AlarmDisarmed(_logger, type, memberId);
+            return ToAlarms(response);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<EtcdAlarm>> DisarmAllAlarmsAsync(CancellationToken cancellationToken = default)
+    {
+        var disarmed = new List<EtcdAlarm>();
+        foreach (var alarm in await GetAlarmsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            disarmed.AddRange(await DisarmAlarmAsync(alarm.MemberId, alarm.Type, cancellationToken).ConfigureAwait(false));
+        }
+
+        return disarmed;
+    }
+
+    /// <inheritdoc />
+    public Task<CompactionResult> CompactAsync(long revision, bool physical = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(revision);
+        var timeout = physical ? Settings.DefragmentTimeout : Settings.CommandTimeout;
+        return OnAnyEndpointAsync(s_compact.Name, idempotent: false, async (endpoint, ct) =>
+        {
+            var response = await CallAsync(endpoint, s_compact, new CompactionRequest { Revision = revision, Physical = physical }, timeout, ct).ConfigureAwait(false);
+            Log.Compacted(_logger, revision, physical, endpoint.Text);
+            return new CompactionResult(ToHeader(response.Header), revision, physical);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<DefragmentResult> DefragmentAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        Log.DefragmentStarting(_logger, endpoint.Text, Settings.DefragmentTimeout);
+        var started = _timeProvider.GetTimestamp();
+        var response = await CallAsync(endpoint, s_defragment, new DefragmentRequest(), Settings.DefragmentTimeout, cancellationToken).ConfigureAwait(false);
+        var elapsed = _timeProvider.GetElapsedTime(started);
+        Log.DefragmentCompleted(_logger, endpoint.Text, elapsed);
+        return new DefragmentResult(endpoint, ToHeader(response.Header), elapsed);
+    }
+
+    /// <inheritdoc />
+    public async Task<HashKvResult> HashKvAsync(EtcdEndpoint endpoint, long revision = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentOutOfRangeException.ThrowIfNegative(revision);
+        var response = await CallAsync(endpoint, s_hashKv, new HashKVRequest { Revision = revision }, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        var header = ToHeader(response.Header);
+        var hashed = response.HashRevision != 0 ? response.HashRevision : revision != 0 ? revision : header.Revision;
+        return new HashKvResult(endpoint, header, response.Hash, response.CompactRevision, hashed);
+    }
+
+    /// <inheritdoc />
+    public async Task<SnapshotResult> SnapshotAsync(EtcdEndpoint endpoint, Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.CanWrite)
+        {
+            throw new ArgumentException("The snapshot destination stream is not writable.", nameof(destination));
+        }
+
+        var token = await GetTokenAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        var verifier = new SnapshotVerifier();
+        long revision = 0;
+        var first = true;
+        await foreach (var chunk in _transport.ServerStreamingAsync(endpoint, s_snapshot, new SnapshotRequest(), new GrpcCallOptions(Settings.SnapshotTimeout, token), cancellationToken).ConfigureAwait(false))
+        {
+            if (first)
+            {
+                revision = chunk.Header?.Revision ?? 0;
+                first = false;
+            }
+
+            var blob = chunk.Blob.Memory;
+            verifier.Append(blob.Span);
+            await destination.WriteAsync(blob, cancellationToken).ConfigureAwait(false);
+        }
+
+        await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (!verifier.TryComplete(out var sha256))
+        {
+            throw EtcdErrors.Protocol(endpoint.Text, s_snapshot.Name, first ? "the snapshot stream was empty" : "the snapshot's SHA-256 trailer does not match its content (the download is corrupt)");
+        }
+
+        Log.SnapshotSaved(_logger, endpoint.Text, verifier.Length, sha256);
+        return new SnapshotResult(endpoint, verifier.Length, sha256, revision);
+    }
+
+    /// <inheritdoc />
+    public async Task<ResponseHeader> MoveLeaderAsync(MemberId target, CancellationToken cancellationToken = default)
+    {
+        if (target.IsNone)
+        {
+            throw new ArgumentException("Give the ID of the member to hand leadership to.", nameof(target));
+        }
+
+        var leader = await FindLeaderEndpointAsync(cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(leader, s_moveLeader, new MoveLeaderRequest { TargetID = target.Value }, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        Log.MemberChanged(_logger, s_moveLeader.Name, target, leader.Text);
+        return ToHeader(response.Header);
+    }
+
+    /// <inheritdoc />
+    public Task<EtcdMemberList> ListMembersAsync(CancellationToken cancellationToken = default) =>
+        OnAnyEndpointAsync(s_memberList.Name, idempotent: true, async (endpoint, ct) =>
+        {
+            var response = await CallAsync(endpoint, s_memberList, new MemberListRequest { Linearizable = true }, Settings.CommandTimeout, ct).ConfigureAwait(false);
+            return new EtcdMemberList(ToHeader(response.Header), ToMembers(response.Members));
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<MemberAddResult> AddMemberAsync(IReadOnlyList<string> peerUrls, bool asLearner, CancellationToken cancellationToken = default)
+    {
+        var request = new MemberAddRequest { IsLearner = asLearner };
+        request.PeerURLs.Add(ValidatePeerUrls(peerUrls));
+        return OnAnyEndpointAsync(s_memberAdd.Name, idempotent: false, async (endpoint, ct) =>
+        {
+            var response = await CallAsync(endpoint, s_memberAdd, request, Settings.CommandTimeout, ct).ConfigureAwait(false);
+            var member = ToMember(response.Member);
+            Log.MemberChanged(_logger, s_memberAdd.Name, member.Id, endpoint.Text);
+            return new MemberAddResult(ToHeader(response.Header), member, ToMembers(response.Members));
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<EtcdMemberList> RemoveMemberAsync(MemberId memberId, CancellationToken cancellationToken = default) =>
+        ChangeMemberAsync(s_memberRemove, memberId, new MemberRemoveRequest { ID = memberId.Value }, r => (r.Header, r.Members), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<EtcdMemberList> UpdateMemberAsync(MemberId memberId, IReadOnlyList<string> peerUrls, CancellationToken cancellationToken = default)
+    {
+        var request = new MemberUpdateRequest { ID = memberId.Value };
+        request.PeerURLs.Add(ValidatePeerUrls(peerUrls));
+        return ChangeMemberAsync(s_memberUpdate, memberId, request, r => (r.Header, r.Members), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<EtcdMemberList> PromoteMemberAsync(MemberId memberId, CancellationToken cancellationToken = default) =>
+        ChangeMemberAsync(s_memberPromote, memberId, new MemberPromoteRequest { ID = memberId.Value }, r => (r.Header, r.Members), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ResponseHeader> ProbeWriteAsync(CancellationToken cancellationToken = default) =>
+        OnAnyEndpointAsync(s_put.Name, idempotent: true, async (endpoint, ct) =>
+        {
+            var key = ByteString.CopyFromUtf8($"{ReservedKeyPrefix}probe/{Guid.NewGuid():N}");
+            var put = await CallAsync(endpoint, s_put, new PutRequest { Key = key, Value = ByteString.CopyFromUtf8("probe") }, Settings.CommandTimeout, ct).ConfigureAwait(false);
+            await CallAsync(endpoint, s_deleteRange, new DeleteRangeRequest { Key = key }, Settings.CommandTimeout, ct).ConfigureAwait(false);
+            return ToHeader(put.Header);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        _handlerFactory?.Dispose();
+    }
+
+    /// <summary>Puts a key (RPC <c>KV.Put</c>); for probes, tests and demos.</summary>
+    internal Task<ResponseHeader> PutAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
+        OnAnyEndpointAsync(s_put.Name, idempotent: true, async (endpoint, ct) =>
+        {
+            var response = await CallAsync(endpoint, s_put, new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(value.Span) }, Settings.CommandTimeout, ct).ConfigureAwait(false);
+            return ToHeader(response.Header);
+        }, cancellationToken);
+
+    /// <summary>Reads every key with <paramref name="prefix"/> and its latest value (RPC <c>KV.Range</c>), optionally from one member serializably.</summary>
+    internal async Task<IReadOnlyDictionary<string, byte[]>> GetPrefixAsync(string prefix, EtcdEndpoint? endpoint = null, CancellationToken cancellationToken = default)
+    {
+        var key = ByteString.CopyFromUtf8(prefix);
+        var request = new RangeRequest { Key = key, RangeEnd = PrefixEnd(key), Serializable = endpoint is not null };
+        var response = endpoint is null
+            ? await OnAnyEndpointAsync(s_range.Name, idempotent: true, (e, ct) => CallAsync(e, s_range, request, Settings.CommandTimeout, ct), cancellationToken).ConfigureAwait(false)
+            : await CallAsync(endpoint, s_range, request, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        return response.Kvs.ToDictionary(kv => kv.Key.ToStringUtf8(), kv => kv.Value.ToByteArray(), StringComparer.Ordinal);
+    }
+
+    /// <summary>Deletes every key with <paramref name="prefix"/> (RPC <c>KV.DeleteRange</c>).</summary>
+    internal Task<long> DeletePrefixAsync(string prefix, CancellationToken cancellationToken = default) =>
+        OnAnyEndpointAsync(s_deleteRange.Name, idempotent: true, async (endpoint, ct) =>
+        {
+            var key = ByteString.CopyFromUtf8(prefix);
+            var response = await CallAsync(endpoint, s_deleteRange, new DeleteRangeRequest { Key = key, RangeEnd = PrefixEnd(key) }, Settings.CommandTimeout, ct).ConfigureAwait(false);
+            return response.Deleted;
+        }, cancellationToken);
+
+    internal static EndpointStatus ToStatus(EtcdEndpoint endpoint, StatusResponse response, long? configuredQuota)
+    {
+        var header = ToHeader(response.Header);
+        return new EndpointStatus(endpoint.Text, header.MemberId, response.Version, response.DbSize, response.Leader, response.RaftIndex, response.RaftTerm, response.RaftAppliedIndex)
+        {
+            Header = header,
+            DbSizeInUse = response.DbSizeInUse,
+            Errors = response.Errors.Count == 0 ? [] : [.. response.Errors],
+            IsLearner = response.IsLearner,
+            StorageVersion = response.StorageVersion.Length == 0 ? null : response.StorageVersion,
+            DbSizeQuota = response.DbSizeQuota > 0 ? response.DbSizeQuota : configuredQuota,
+        };
+    }
+
+    private EndpointStatus ToStatus(EtcdEndpoint endpoint, StatusResponse response) => ToStatus(endpoint, response, Settings.QuotaBackendBytes);
+
+    private async Task<EndpointStatusResult> StatusEntryAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new EndpointStatusResult(endpoint, await GetStatusAsync(endpoint, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (EtcdException ex)
+        {
+            return new EndpointStatusResult(endpoint, null, ex);
+        }
+    }
+
+    private async Task<IReadOnlyList<EtcdAlarm>> ListAlarmsAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        var request = new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Get, MemberID = 0, Alarm = AlarmType.None };
+        return ToAlarms(await CallAsync(endpoint, s_alarm, request, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<EtcdEndpoint> FindLeaderEndpointAsync(CancellationToken cancellationToken)
+    {
+        var status = await GetClusterStatusAsync(cancellationToken).ConfigureAwait(false);
+        if (status.Endpoints.FirstOrDefault(e => e.Status is { IsLeader: true }) is { } leader)
+        {
+            return leader.Endpoint;
+        }
+
+        // The leader is not among the configured endpoints: find its client URL in the member list.
+        var leaderId = status.Reachable.Select(s => s.Leader).FirstOrDefault(l => !l.IsNone);
+        var members = await ListMembersAsync(cancellationToken).ConfigureAwait(false);
+        if (!leaderId.IsNone && members.Find(leaderId) is { ClientUrls.Count: > 0 } member)
+        {
+            return EtcdEndpoint.Parse(member.ClientUrls[0]);
+        }
+
+        throw EtcdErrors.FromStatus(null, s_moveLeader.Name, EtcdStatusCode.Unavailable,
+            leaderId.IsNone ? "etcdserver: no leader" : $"the leader {leaderId} has no reachable client URL");
+    }
+
+    private Task<EtcdMemberList> ChangeMemberAsync<TRequest, TResponse>(
+        GrpcMethod<TRequest, TResponse> method, MemberId memberId, TRequest request,
+        Func<TResponse, (Wire.ResponseHeader Header, Google.Protobuf.Collections.RepeatedField<Member> Members)> select,
+        CancellationToken cancellationToken)
+        where TRequest : IMessage<TRequest>
+        where TResponse : IMessage<TResponse>
+    {
+        if (memberId.IsNone)
+        {
+            throw new ArgumentException("Give a member ID (etcdctl member list shows them).", nameof(memberId));
+        }
+
+        return OnAnyEndpointAsync(method.Name, idempotent: false, async (endpoint, ct) =>
+        {
+            var (header, members) = select(await CallAsync(endpoint, method, request, Settings.CommandTimeout, ct).ConfigureAwait(false));
+            Log.MemberChanged(_logger, method.Name, memberId, endpoint.Text);
+            return new EtcdMemberList(ToHeader(header), ToMembers(members));
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a cluster-wide call on the first endpoint that answers, starting with the last one that did. A call that is
+    /// not idempotent moves on only when the request certainly never left (the connection could not be made).
+    /// </summary>
+    private async Task<T> OnAnyEndpointAsync<T>(string operation, bool idempotent, Func<EtcdEndpoint, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var start = Volatile.Read(ref _preferredEndpoint);
+        EtcdException? last = null;
+        for (var i = 0; i < Endpoints.Count; i++)
+        {
+            var index = (start + i) % Endpoints.Count;
+            var endpoint = Endpoints[index];
+            try
+            {
+                var result = await call(endpoint, cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _preferredEndpoint, index);
+                return result;
+            }
+            catch (EtcdException ex) when (i < Endpoints.Count - 1 && CanFailOver(ex, idempotent))
+            {
+                Log.FailingOver(_logger, operation, endpoint.Text);
+                last = ex;
+            }
+        }
+
+        throw last ?? throw new InvalidOperationException("No endpoints are configured.");
+    }
+
+    private static bool CanFailOver(EtcdException exception, bool idempotent) =>
+        exception is EtcdUnavailableException && (idempotent || exception.InnerException is HttpRequestException
+        {
+            HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError,
+        });
+
+    /// <summary>One call to one endpoint, with the auth token when auth is configured (re-acquired once if etcd rejects it).</summary>
+    private async Task<TResponse> CallAsync<TRequest, TResponse>(EtcdEndpoint endpoint, GrpcMethod<TRequest, TResponse> method, TRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+        where TRequest : IMessage<TRequest>
+        where TResponse : IMessage<TResponse>
+    {
+        var token = _username is null ? null : await GetTokenAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _transport.UnaryAsync(endpoint, method, request, new GrpcCallOptions(timeout, token), cancellationToken).ConfigureAwait(false);
+        }
+        catch (EtcdException ex) when (ex.ErrorCode == EtcdErrorCode.InvalidAuthToken && token is not null)
+        {
+            Log.TokenRejected(_logger, endpoint.Text, method.Name);
+            _tokens.TryRemove(new KeyValuePair<EtcdEndpoint, string>(endpoint, token));
+            token = await GetTokenAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            return await _transport.UnaryAsync(endpoint, method, request, new GrpcCallOptions(timeout, token), cancellationToken).ConfigureAwait(false);
+        }
+        catch (EtcdException ex)
+        {
+            Log.CallFailed(_logger, method.Name, endpoint.Text, ex.ErrorCode, ex.StatusCode);
+            throw;
+        }
+    }
+
+    private async ValueTask<string?> GetTokenAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        if (_username is null)
+        {
+            return null;
+        }
+
+        if (_tokens.TryGetValue(endpoint, out var cached))
+        {
+            return cached;
+        }
+
+        var response = await _transport.UnaryAsync(endpoint, s_authenticate, new AuthenticateRequest { Name = _username, Password = _password ?? string.Empty },
+            new GrpcCallOptions(Settings.CommandTimeout), cancellationToken).ConfigureAwait(false);
+        Log.Authenticated(_logger, _username, endpoint.Text);
+        _tokens[endpoint] = response.Token;
+        return response.Token;
+    }
+
+    private static IReadOnlyList<string> ValidatePeerUrls(IReadOnlyList<string> peerUrls)
+    {
+        ArgumentNullException.ThrowIfNull(peerUrls);
+        if (peerUrls.Count == 0)
+        {
+            throw new ArgumentException("Give at least one peer URL, e.g. https://10.0.0.4:2380.", nameof(peerUrls));
+        }
+
+        foreach (var url in peerUrls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new ArgumentException($"'{url}' is not a peer URL: give http(s)://host:port, e.g. https://10.0.0.4:2380.", nameof(peerUrls));
+            }
+        }
+
+        return peerUrls;
+    }
+
+    private static ByteString PrefixEnd(ByteString prefix)
+    {
+        var bytes = prefix.ToByteArray();
+        for (var i = bytes.Length - 1; i >= 0; i--)
+        {
+            if (bytes[i] < 0xff)
+            {
+                bytes[i]++;
+                return ByteString.CopyFrom(bytes, 0, i + 1);
+            }
+        }
+
+        return ByteString.CopyFrom(0);
+    }
+
+    internal static ResponseHeader ToHeader(Wire.ResponseHeader? header) =>
+        header is null ? new ResponseHeader(0, MemberId.None, 0, 0) : new ResponseHeader(header.ClusterId, header.MemberId, header.Revision, header.RaftTerm);
+
+    private static IReadOnlyList<EtcdAlarm> ToAlarms(AlarmResponse response) =>
+        response.Alarms.Count == 0 ? [] : [.. response.Alarms.Select(a => new EtcdAlarm(a.MemberID, (EtcdAlarmType)a.Alarm))];
+
+    private static EtcdMember ToMember(Member member) =>
+        new(member.ID, member.Name, [.. member.PeerURLs], [.. member.ClientURLs], member.IsLearner);
+
+    private static IReadOnlyList<EtcdMember> ToMembers(IEnumerable<Member> members) => [.. members.Select(ToMember)];
+
+    /// <summary>Hashes everything but the last 32 bytes of the stream, which are etcd's SHA-256 trailer.</summary>
+    private sealed class SnapshotVerifier
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly byte[] _tail = new byte[32];
+        private int _tailLength;
+
+        public long Length { get; private set; }
+
+        public void Append(ReadOnlySpan<byte> data)
+        {
+            Length += data.Length;
+            // The tail keeps the last 32 bytes seen; whatever is pushed out of it is hashed.
+            var total = _tailLength + data.Length;
+            var toHash = Math.Max(0, total - _tail.Length);
+            var fromTail = Math.Min(toHash, _tailLength);
+            _hash.AppendData(_tail.AsSpan(0, fromTail));
+            _hash.AppendData(data[..(toHash - fromTail)]);
+            var keptTail = _tail.AsSpan(fromTail, _tailLength - fromTail);
+            keptTail.CopyTo(_tail);
+            data[(toHash - fromTail)..].CopyTo(_tail.AsSpan(keptTail.Length));
+            _tailLength = total - toHash;
+        }
+
+        public bool TryComplete(out string sha256)
+        {
+            var digest = _hash.GetHashAndReset();
+            _hash.Dispose();
+            sha256 = Convert.ToHexStringLower(digest);
+            return _tailLength == _tail.Length && digest.AsSpan().SequenceEqual(_tail);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace EtcdMaintenance.Transport;
+
+/// <summary>
+/// Builds one <see cref="SocketsHttpHandler"/> per endpoint from the client options: dial timeout, a single HTTP/2
+/// connection, no proxy, and TLS as etcdctl does it (custom CA, client certificate, server-name override;
+/// verification always on).
+/// </summary>
+internal sealed class EtcdHttpHandlerFactory : IDisposable
+{
+    private readonly TimeSpan _dialTimeout;
+    private readonly string? _serverName;
+    private readonly X509Certificate2Collection? _trustedRoots;
+    private readonly X509Certificate2? _clientCertificate;
+    private readonly bool _ownsClientCertificate;
+
+    public EtcdHttpHandlerFactory(EtcdClientOptions options)
+    {
+        _dialTimeout = options.DialTimeout;
+        var tls = options.Tls;
+        _serverName = tls.ServerName;
+        if (tls.CaCertificate is not null)
+        {
+            _trustedRoots = [tls.CaCertificate];
+        }
+        else if (tls.CaFile is not null)
+        {
+            _trustedRoots = LoadCa(tls.CaFile);
+        }
+
+        if (tls.ClientCertificate is not null)
+        {
+            _clientCertificate = tls.ClientCertificate;
+        }
+        else if (tls.CertFile is not null && tls.KeyFile is not null)
+        {
+            _clientCertificate = LoadClientCertificate(tls.CertFile, tls.KeyFile);
+            _ownsClientCertificate = true;
+        }
+    }
+
+    public HttpMessageHandler Create(EtcdEndpoint endpoint)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = _dialTimeout,
+            EnableMultipleHttp2Connections = false,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+        };
+
+        if (endpoint.UsesTls)
+        {
+            handler.SslOptions = new SslClientAuthenticationOptions
+            {
+                TargetHost = _serverName ?? endpoint.Address.IdnHost,
+                ClientCertificates = _clientCertificate is null ? null : [_clientCertificate],
+                RemoteCertificateValidationCallback = _trustedRoots is null ? null : ValidateAgainstCa,
+            };
+        }
+
+        return handler;
+    }
+
+    public void Dispose()
+    {
+        if (_ownsClientCertificate)
+        {
+            _clientCertificate?.Dispose();
+        }
+    }
+
+    private bool ValidateAgainstCa(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        // A name mismatch or a missing certificate is never forgiven; only the chain is re-checked against our CA.
+        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+        {
+            return false;
+        }
+
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.CustomTrustStore.AddRange(_trustedRoots!);
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (chain is not null)
+        {
+            foreach (var element in chain.ChainElements.Skip(1))
+            {
+                custom.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
+        using var leaf = new X509Certificate2(certificate);
+        return custom.Build(leaf);
+    }
+
+    private static X509Certificate2Collection LoadCa(string path)
+    {
+        var collection = new X509Certificate2Collection();
+        try
+        {
+            collection.ImportFromPemFile(path);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"Tls.CaFile '{path}' could not be read as PEM certificates: {ex.Message}", nameof(path), ex);
+        }
+
+        if (collection.Count == 0)
+        {
+            throw new ArgumentException($"Tls.CaFile '{path}' holds no PEM certificate (expected -----BEGIN CERTIFICATE-----).", nameof(path));
+        }
+
+        return collection;
+    }
+
+    private static X509Certificate2 LoadClientCertificate(string certFile, string keyFile)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(certFile, keyFile);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // The key file's content is never put in the message.
+            throw new ArgumentException($"Tls.CertFile '{certFile}' with Tls.KeyFile '{keyFile}' could not be loaded as a PEM certificate and its private key: {ex.Message}", nameof(certFile), ex);
+        }
+    }
+}
