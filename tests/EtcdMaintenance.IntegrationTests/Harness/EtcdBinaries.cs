@@ -1,0 +1,39 @@
+namespace EtcdMaintenance.IntegrationTests.Harness;
+
+/// <summary>Finds the etcd and etcdctl binaries: <c>ETCD_BIN</c> / <c>ETCDCTL_BIN</c>, then next to etcd, then PATH.</summary>
+public static class EtcdBinaries
+{
+    private static readonly Lazy<string> s_etcd = new(() => Locate("ETCD_BIN", "etcd", null));
+    private static readonly Lazy<string> s_etcdctl = new(() => Locate("ETCDCTL_BIN", "etcdctl", Path.GetDirectoryName(s_etcd.Value)));
+
+    /// <summary>The etcd server binary. Throws when missing: a missing etcd fails the tests, it never skips them.</summary>
+    public static string Etcd => s_etcd.Value;
+
+    /// <summary>The etcdctl binary.</summary>
+    public static string Etcdctl => s_etcdctl.Value;
+
+    private static string Locate(string variable, string name, string? besides)
+    {
+        var configured = Environment.GetEnvironmentVariable(variable);
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return File.Exists(configured)
+                ? configured
+                : throw new InvalidOperationException($"{variable} is set to '{configured}', which does not exist.");
+        }
+
+        var candidates = new List<string>();
+        if (besides is not null)
+        {
+            candidates.Add(Path.Combine(besides, name));
+        }
+
+        candidates.AddRange((Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, name)));
+
+        return candidates.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException(
+                $"{name} was not found on PATH and {variable} is not set. Install it (Debian/Ubuntu: apt-get install -y etcd-server etcd-client) or set {variable}. Integration tests need a real etcd and fail without one.");
+    }
+}

@@ -1,0 +1,68 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace EtcdMaintenance.IntegrationTests.Harness;
+
+/// <summary>A CA with server/peer and client certificates for loopback, written as PEM files the way kubeadm lays them out.</summary>
+public sealed class TestCertificates
+{
+    private TestCertificates(string directory) => Directory = directory;
+
+    public string Directory { get; }
+
+    public string CaFile => Path.Combine(Directory, "ca.crt");
+
+    public string ServerCertFile => Path.Combine(Directory, "server.crt");
+
+    public string ServerKeyFile => Path.Combine(Directory, "server.key");
+
+    public string ClientCertFile => Path.Combine(Directory, "client.crt");
+
+    public string ClientKeyFile => Path.Combine(Directory, "client.key");
+
+    /// <summary>Creates a CA, a server certificate for 127.0.0.1/localhost (server and client auth, used for peers too) and a client certificate.</summary>
+    public static TestCertificates Create(string directory, string caName = "etcd-test-ca")
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        var certs = new TestCertificates(directory);
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var caRequest = new CertificateRequest($"CN={caName}", caKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
+        var notBefore = DateTimeOffset.UtcNow.AddDays(-1);
+        var notAfter = DateTimeOffset.UtcNow.AddDays(30);
+        using var ca = caRequest.CreateSelfSigned(notBefore, notAfter);
+        File.WriteAllText(certs.CaFile, ca.ExportCertificatePem());
+
+        Issue(ca, "etcd-server", certs.ServerCertFile, certs.ServerKeyFile, server: true, notBefore, notAfter);
+        Issue(ca, "etcd-client", certs.ClientCertFile, certs.ClientKeyFile, server: false, notBefore, notAfter);
+        return certs;
+    }
+
+    private static void Issue(X509Certificate2 ca, string name, string certFile, string keyFile, bool server, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        var usages = new OidCollection { new Oid("1.3.6.1.5.5.7.3.2") }; // client auth
+        if (server)
+        {
+            usages.Add(new Oid("1.3.6.1.5.5.7.3.1")); // server auth
+            var san = new SubjectAlternativeNameBuilder();
+            san.AddIpAddress(IPAddress.Loopback);
+            san.AddDnsName("localhost");
+            request.CertificateExtensions.Add(san.Build());
+        }
+
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usages, false));
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7f;
+        using var cert = request.Create(ca, notBefore, notAfter, serial);
+        File.WriteAllText(certFile, cert.ExportCertificatePem());
+        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+}
