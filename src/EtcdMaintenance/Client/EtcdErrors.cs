@@ -79,7 +79,7 @@ internal static class EtcdErrors
 
     /// <summary>The call's own deadline passed (the server may still be working on it).</summary>
     public static EtcdUnavailableException DeadlineExceeded(string endpoint, string operation, TimeSpan timeout, Exception? inner) =>
-        new(Describe(endpoint, operation, $"no answer within {Format(timeout)}", "the member may be paused, overloaded or busy defragmenting; a longer timeout may be needed for heavy calls"),
+        new(Describe(endpoint, operation, $"no answer within {Format(timeout)}", "The member may be paused, overloaded or busy defragmenting; a longer timeout may be needed for heavy calls"),
             endpoint, operation, EtcdStatusCode.DeadlineExceeded, EtcdErrorCode.DeadlineExceeded, null, inner);
 
     /// <summary>Builds the exception for a failure below gRPC: connect, DNS, TLS, a broken connection.</summary>
@@ -92,7 +92,7 @@ internal static class EtcdErrors
 
     /// <summary>The server's answer was not valid gRPC/protobuf.</summary>
     public static EtcdException Protocol(string endpoint, string operation, string what, Exception? inner = null) =>
-        new(Describe(endpoint, operation, $"the answer is not valid gRPC: {what}", "is this an etcd v3 client URL (not a peer URL or a proxy)?"),
+        new(Describe(endpoint, operation, $"the answer is not valid gRPC: {what}", "Is this an etcd v3 client URL (not a peer URL or a proxy)?"),
             endpoint, operation, EtcdStatusCode.Internal, EtcdErrorCode.ProtocolError, null, inner);
 
     internal static string Format(TimeSpan timeout) =>
@@ -101,23 +101,23 @@ internal static class EtcdErrors
     private static string Describe(string? endpoint, string operation, string what, string? advice)
     {
         var where = endpoint is null ? operation : $"{operation} on {endpoint}";
-        return advice is null ? $"{where} failed: {what}." : $"{where} failed: {what}. {char.ToUpperInvariant(advice[0])}{advice[1..]}.";
+        return advice is null ? $"{where} failed: {what}." : $"{where} failed: {what}. {advice.TrimEnd('?')}{(advice.EndsWith('?') ? "?" : ".")}";
     }
 
     private static string? Advice(EtcdErrorCode code) => code switch
     {
         EtcdErrorCode.NoSpace => "The NOSPACE alarm is active: compact, defragment every member, then disarm the alarm (see SpaceRecovery), or raise --quota-backend-bytes",
-        EtcdErrorCode.RevisionCompacted => "ask for a revision at or above the compacted one",
-        EtcdErrorCode.FutureRevision => "ask for a revision at or below the current one",
-        EtcdErrorCode.MemberNotFound => "list the members (member list) and use an ID from it",
-        EtcdErrorCode.UnhealthyCluster => "etcd refused the change to protect quorum: bring the other members back, or remove a failed member before adding its replacement",
-        EtcdErrorCode.AuthenticationFailed => "check the user name and password",
-        EtcdErrorCode.PermissionDenied => "grant the user a role with the permission, or use root for maintenance calls",
-        EtcdErrorCode.NotLeader => "send the call to the current leader",
-        EtcdErrorCode.NoLeader => "an election is under way or quorum is lost; try again shortly",
-        EtcdErrorCode.LearnerNotReady => "wait until the learner has caught up, then try again",
-        EtcdErrorCode.NotSupportedForLearner => "learners only answer Status and serializable reads",
-        EtcdErrorCode.Corrupt => "a member's data diverged: check consistency (HashKV) and replace the bad member; do not disarm CORRUPT blindly",
+        EtcdErrorCode.RevisionCompacted => "Ask for a revision at or above the compacted one",
+        EtcdErrorCode.FutureRevision => "Ask for a revision at or below the current one",
+        EtcdErrorCode.MemberNotFound => "List the members (member list) and use an ID from it",
+        EtcdErrorCode.UnhealthyCluster => "The change was refused to protect quorum: bring the other members back, or remove a failed member before adding its replacement",
+        EtcdErrorCode.AuthenticationFailed => "Check the user name and password",
+        EtcdErrorCode.PermissionDenied => "Grant the user a role with the permission, or use root for maintenance calls",
+        EtcdErrorCode.NotLeader => "Send the call to the current leader",
+        EtcdErrorCode.NoLeader => "An election is under way or quorum is lost; try again shortly",
+        EtcdErrorCode.LearnerNotReady => "Wait until the learner has caught up, then try again",
+        EtcdErrorCode.NotSupportedForLearner => "Learners only answer Status and serializable reads",
+        EtcdErrorCode.Corrupt => "A member's data diverged: check consistency (HashKV) and replace the bad member; do not disarm CORRUPT blindly",
         _ => null,
     };
 
