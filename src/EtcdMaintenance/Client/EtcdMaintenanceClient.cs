@@ -321,12 +321,14 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient
     }
 
     /// <summary>Puts a key (RPC <c>KV.Put</c>); for probes, tests and demos.</summary>
-    internal Task<ResponseHeader> PutAsync(string key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default) =>
-        OnAnyEndpointAsync(s_put.Name, idempotent: true, async (endpoint, ct) =>
-        {
-            var response = await CallAsync(endpoint, s_put, new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(value.Span) }, Settings.CommandTimeout, ct).ConfigureAwait(false);
-            return ToHeader(response.Header);
-        }, cancellationToken);
+    internal async Task<ResponseHeader> PutAsync(string key, ReadOnlyMemory<byte> value, EtcdEndpoint? endpoint = null, CancellationToken cancellationToken = default)
+    {
+        var request = new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(value.Span) };
+        var response = endpoint is null
+            ? await OnAnyEndpointAsync(s_put.Name, idempotent: true, (e, ct) => CallAsync(e, s_put, request, Settings.CommandTimeout, ct), cancellationToken).ConfigureAwait(false)
+            : await CallAsync(endpoint, s_put, request, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        return ToHeader(response.Header);
+    }
 
     /// <summary>Reads every key with <paramref name="prefix"/> and its latest value (RPC <c>KV.Range</c>), optionally from one member serializably.</summary>
     internal async Task<IReadOnlyDictionary<string, byte[]>> GetPrefixAsync(string prefix, EtcdEndpoint? endpoint = null, CancellationToken cancellationToken = default)

@@ -62,9 +62,8 @@ internal sealed class EtcdHttpHandlerFactory : IDisposable
         {
             handler.SslOptions = new SslClientAuthenticationOptions
             {
-                TargetHost = _serverName ?? endpoint.Address.IdnHost,
                 ClientCertificates = _clientCertificate is null ? null : [_clientCertificate],
-                RemoteCertificateValidationCallback = _trustedRoots is null ? null : ValidateAgainstCa,
+                RemoteCertificateValidationCallback = _trustedRoots is null && _serverName is null ? null : Validate,
             };
         }
 
@@ -79,17 +78,35 @@ internal sealed class EtcdHttpHandlerFactory : IDisposable
         }
     }
 
-    private bool ValidateAgainstCa(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    /// <summary>
+    /// Certificate checks when a CA or a server name is configured. Nothing is ever forgiven: the chain must lead to the
+    /// configured CA (or the system roots), and the certificate must name the configured server name (or the host).
+    /// SocketsHttpHandler always validates against the request's host, so the name override is checked here.
+    /// </summary>
+    private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
-        // A name mismatch or a missing certificate is never forgiven; only the chain is re-checked against our CA.
-        if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+        if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
         {
             return false;
         }
 
+        using var leaf = new X509Certificate2(certificate);
+        var nameOk = _serverName is null
+            ? (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0
+            : leaf.MatchesHostname(_serverName);
+        if (!nameOk)
+        {
+            return false;
+        }
+
+        if (_trustedRoots is null)
+        {
+            return (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0;
+        }
+
         using var custom = new X509Chain();
         custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom.ChainPolicy.CustomTrustStore.AddRange(_trustedRoots!);
+        custom.ChainPolicy.CustomTrustStore.AddRange(_trustedRoots);
         custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         if (chain is not null)
         {
@@ -99,7 +116,6 @@ internal sealed class EtcdHttpHandlerFactory : IDisposable
             }
         }
 
-        using var leaf = new X509Certificate2(certificate);
         return custom.Build(leaf);
     }
 

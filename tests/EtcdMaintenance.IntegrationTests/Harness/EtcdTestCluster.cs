@@ -314,7 +314,7 @@ public sealed class EtcdTestCluster : IAsyncDisposable
             var key = $"{prefix}{i:D4}";
             try
             {
-                await client.PutAsync(key, value, cancellationToken);
+                await client.PutAsync(key, value, cancellationToken: cancellationToken);
                 keys.Add(key);
             }
             catch (EtcdException ex) when (ex.ErrorCode == EtcdErrorCode.NoSpace)

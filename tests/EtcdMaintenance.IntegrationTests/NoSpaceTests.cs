@@ -1,0 +1,45 @@
+using EtcdMaintenance.IntegrationTests.Harness;
+
+namespace EtcdMaintenance.IntegrationTests;
+
+/// <summary>A 3-member cluster with a 16 MiB quota filled until etcd raises NOSPACE.</summary>
+public sealed class NoSpaceTests
+{
+    [Fact]
+    public async Task FillingPastTheQuota_FailsWritesWithTheTypedError_AndRaisesNoSpaceOnEveryMember()
+    {
+        await using var cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 3, QuotaBackendBytes = 16 * 1024 * 1024 });
+        await using var client = cluster.CreateClient();
+
+        var (keys, error) = await cluster.FillToNoSpaceAsync(client);
+
+        Assert.NotEmpty(keys);
+        var noSpace = Assert.IsType<EtcdNoSpaceException>(error);
+        Assert.Equal(EtcdStatusCode.ResourceExhausted, noSpace.StatusCode);
+        Assert.Equal("etcdserver: mvcc: database space exceeded", noSpace.ServerMessage);
+        Assert.Equal("KV.Put", noSpace.Operation);
+        await Assert.ThrowsAsync<EtcdNoSpaceException>(() => client.ProbeWriteAsync());
+
+        // etcd raises NOSPACE for the member whose quota check refused a write: a write through every member raises it everywhere.
+        for (var i = 0; i < cluster.Members.Count; i++)
+        {
+            var refused = await Assert.ThrowsAsync<EtcdNoSpaceException>(() => client.PutAsync("/fill/more", new byte[900 * 1024], cluster.Endpoint(i)));
+            Assert.Contains(cluster.Members[i].ClientUrl, refused.Message, StringComparison.Ordinal);
+        }
+
+        var members = (await client.ListMembersAsync()).Members.Select(m => m.Id).ToHashSet();
+        await Retry.UntilAsync(async () => (await client.GetAlarmsAsync()).Where(a => a.Type == EtcdAlarmType.NoSpace).Select(a => a.MemberId).ToHashSet().SetEquals(members),
+            "a NOSPACE alarm on every member");
+        var alarms = await client.GetAlarmsAsync();
+        var printed = await cluster.EtcdctlAsync(["alarm", "list"]);
+        Assert.All(alarms, a => Assert.Contains(a.ToString(), printed, StringComparison.Ordinal));
+
+        var status = await client.GetClusterStatusAsync();
+        Assert.All(status.Reachable, s => Assert.True(s.QuotaUsage >= 0.9, $"{s.Endpoint} at {s.QuotaUsage:P0}"));
+        Assert.All(status.Reachable, s => Assert.Contains(s.Errors, e => e.Contains("NOSPACE", StringComparison.Ordinal)));
+        var health = await client.CheckClusterHealthAsync();
+        Assert.All(health, h => Assert.False(h.IsHealthy));
+        Assert.All(health, h => Assert.True(h.AnswersReads));
+        Assert.All(health, h => Assert.Contains("NOSPACE", h.Error, StringComparison.Ordinal));
+    }
+}
