@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using EtcdMaintenance.Transport;
 using EtcdMaintenance.Wire;
 using Google.Protobuf;
@@ -225,7 +224,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient
         }
 
         var token = await GetTokenAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        var verifier = new SnapshotVerifier();
+        using var verifier = new SnapshotVerifier();
         long revision = 0;
         var first = true;
         await foreach (var chunk in _transport.ServerStreamingAsync(endpoint, s_snapshot, new SnapshotRequest(), new GrpcCallOptions(Settings.SnapshotTimeout, token), cancellationToken).ConfigureAwait(false))
@@ -545,37 +544,4 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient
         new(member.ID, member.Name, [.. member.PeerURLs], [.. member.ClientURLs], member.IsLearner);
 
     private static IReadOnlyList<EtcdMember> ToMembers(IEnumerable<Member> members) => [.. members.Select(ToMember)];
-
-    /// <summary>Hashes everything but the last 32 bytes of the stream, which are etcd's SHA-256 trailer.</summary>
-    private sealed class SnapshotVerifier
-    {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private readonly byte[] _tail = new byte[32];
-        private int _tailLength;
-
-        public long Length { get; private set; }
-
-        public void Append(ReadOnlySpan<byte> data)
-        {
-            Length += data.Length;
-            // The tail keeps the last 32 bytes seen; whatever is pushed out of it is hashed.
-            var total = _tailLength + data.Length;
-            var toHash = Math.Max(0, total - _tail.Length);
-            var fromTail = Math.Min(toHash, _tailLength);
-            _hash.AppendData(_tail.AsSpan(0, fromTail));
-            _hash.AppendData(data[..(toHash - fromTail)]);
-            var keptTail = _tail.AsSpan(fromTail, _tailLength - fromTail);
-            keptTail.CopyTo(_tail);
-            data[(toHash - fromTail)..].CopyTo(_tail.AsSpan(keptTail.Length));
-            _tailLength = total - toHash;
-        }
-
-        public bool TryComplete(out string sha256)
-        {
-            var digest = _hash.GetHashAndReset();
-            _hash.Dispose();
-            sha256 = Convert.ToHexStringLower(digest);
-            return _tailLength == _tail.Length && digest.AsSpan().SequenceEqual(_tail);
-        }
-    }
 }
