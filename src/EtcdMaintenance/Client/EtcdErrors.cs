@@ -128,9 +128,9 @@ internal static class EtcdErrors
             switch (e)
             {
                 case AuthenticationException auth:
-                    return $"TLS handshake failed ({auth.Message}) - check the CA file, the client certificate and key, and the server name";
+                    return $"TLS handshake failed ({auth.Message}); check the CA file, the client certificate and key, and the server name";
                 case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
-                    return "connection refused - is etcd running and listening on this client URL?";
+                    return "connection refused (is etcd running and listening on this client URL?)";
                 case SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain } dns:
                     return $"the host name could not be resolved ({dns.Message})";
                 case SocketException socket:

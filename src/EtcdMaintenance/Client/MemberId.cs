@@ -14,6 +14,7 @@ namespace EtcdMaintenance;
 /// is known; <see cref="Parse(string, IFormatProvider?)"/> guesses as described there.
 /// </remarks>
 /// <param name="Value">The raw ID.</param>
+[System.Text.Json.Serialization.JsonConverter(typeof(MemberIdJsonConverter))]
 public readonly record struct MemberId(ulong Value) : ISpanFormattable, IParsable<MemberId>, IComparable<MemberId>
 {
     private static readonly System.Buffers.SearchValues<char> s_hexLetters = System.Buffers.SearchValues.Create("abcdefABCDEF");

@@ -1,0 +1,15 @@
+using System.CommandLine;
+using EtcdDoctor;
+using EtcdDoctor.Commands;
+
+var root = new RootCommand("""
+    etcd-doctor: status, space recovery, defragmentation, quota raise and member replacement for etcd clusters.
+    Global flags follow etcdctl's (--endpoints, --cacert, --cert, --key, --user, --password).
+
+    Example: etcd-doctor status --endpoints=https://10.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt \
+             --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key
+    """);
+GlobalOptions.AddTo(root);
+root.Subcommands.Add(StatusCommand.Create());
+
+return await root.Parse(args).InvokeAsync();
