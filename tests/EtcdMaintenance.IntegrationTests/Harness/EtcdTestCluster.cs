@@ -1,7 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
+using EtcdMaintenance.Hosting;
 
 namespace EtcdMaintenance.IntegrationTests.Harness;
 
@@ -33,19 +32,7 @@ public sealed record EtcdClusterOptions
 /// </summary>
 public sealed class EtcdTestCluster : IAsyncDisposable
 {
-    private static readonly ConcurrentDictionary<int, Process> s_live = new();
     private static int s_clusterCounter;
-
-    static EtcdTestCluster()
-    {
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            foreach (var process in s_live.Values)
-            {
-                TryKill(process);
-            }
-        };
-    }
 
     private EtcdTestCluster(EtcdClusterOptions options, string root, IReadOnlyList<EtcdTestMember> members, TestCertificates? certificates)
     {
@@ -182,24 +169,7 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(member.LogFile)!);
-        var start = new ProcessStartInfo(EtcdBinaries.Etcd)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in member.Arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("etcd did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        s_live[process.Id] = process;
-        member.Process = process;
+        member.Process = LocalEtcdProcess.Start(EtcdBinaries.Etcd, member.Arguments);
     }
 
     /// <summary>Restarts a stopped member from its data dir and waits until it has rejoined.</summary>
@@ -212,32 +182,29 @@ public sealed class EtcdTestCluster : IAsyncDisposable
     /// <summary>Stops a member gracefully (SIGTERM) and waits for it to exit.</summary>
     public async Task StopMemberAsync(int index)
     {
-        var member = Members[index];
-        if (member.Process is { } process)
+        if (Members[index].Process is { } process)
         {
-            Signal(process, Sigterm);
-            await WaitForExitAsync(process, TimeSpan.FromSeconds(20));
-            Forget(member);
+            await process.StopAsync(TimeSpan.FromSeconds(20));
+            await Forget(Members[index]);
         }
     }
 
     /// <summary>Kills a member (SIGKILL).</summary>
     public async Task KillMemberAsync(int index)
     {
-        var member = Members[index];
-        if (member.Process is { } process)
+        if (Members[index].Process is { } process)
         {
-            TryKill(process);
-            await WaitForExitAsync(process, TimeSpan.FromSeconds(20));
-            Forget(member);
+            process.Kill();
+            await process.WaitForExitAsync();
+            await Forget(Members[index]);
         }
     }
 
     /// <summary>Freezes a member (SIGSTOP): its sockets stay open and it answers nothing.</summary>
-    public void PauseMember(int index) => Signal(Members[index].Process ?? throw new InvalidOperationException("not running"), Sigstop);
+    public void PauseMember(int index) => (Members[index].Process ?? throw new InvalidOperationException("not running")).Pause();
 
     /// <summary>Thaws a member frozen by <see cref="PauseMember"/> (SIGCONT).</summary>
-    public void ResumeMember(int index) => Signal(Members[index].Process ?? throw new InvalidOperationException("not running"), Sigcont);
+    public void ResumeMember(int index) => (Members[index].Process ?? throw new InvalidOperationException("not running")).Resume();
 
     /// <summary>Runs etcdctl against this cluster (or the given endpoints) and returns its standard output.</summary>
     public async Task<string> EtcdctlAsync(IEnumerable<string> arguments, string? endpoints = null, byte[]? stdin = null, bool asRoot = true, CancellationToken cancellationToken = default)
@@ -294,7 +261,7 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            TryKill(process);
+            process.Kill(entireProcessTree: true);
             throw;
         }
 
@@ -390,12 +357,7 @@ public sealed class EtcdTestCluster : IAsyncDisposable
     {
         foreach (var member in Members)
         {
-            if (member.Process is { } process)
-            {
-                TryKill(process);
-                await WaitForExitAsync(process, TimeSpan.FromSeconds(10));
-                Forget(member);
-            }
+            await Forget(member);
         }
 
         try
@@ -410,9 +372,6 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether any process this harness started in this test run is still alive (for leak checks).</summary>
-    public static IReadOnlyList<int> LiveProcessIds => [.. s_live.Where(p => !HasExited(p.Value)).Select(p => p.Key)];
-
     private async Task EnableAuthAsync(string rootPassword, CancellationToken cancellationToken)
     {
         await EtcdctlAsync(["user", "add", "root", $"--new-user-password={rootPassword}"], cancellationToken: cancellationToken);
@@ -422,74 +381,14 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         AuthEnabled = true;
     }
 
-    private static void Forget(EtcdTestMember member)
+    private static async Task Forget(EtcdTestMember member)
     {
         if (member.Process is { } process)
         {
-            s_live.TryRemove(process.Id, out _);
-            process.Dispose();
             member.Process = null;
+            await process.DisposeAsync();
         }
     }
-
-    private static async Task WaitForExitAsync(Process process, TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            TryKill(process);
-            await process.WaitForExitAsync();
-        }
-    }
-
-    private static bool HasExited(Process process)
-    {
-        try
-        {
-            return process.HasExited;
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
-    }
-
-    private static void TryKill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                // A paused process must be continued to die cleanly under some kernels; SIGKILL works regardless.
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-        }
-    }
-
-    private const int Sigterm = 15;
-    private const int Sigstop = 19;
-    private const int Sigcont = 18;
-
-    private static void Signal(Process process, int signal)
-    {
-        if (kill(process.Id, signal) != 0)
-        {
-            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int sig);
 }
 
 /// <summary>One member of a test cluster.</summary>
@@ -512,7 +411,7 @@ public sealed class EtcdTestMember(string name, string scheme, int clientPort, i
     /// <summary>The flags the member is (re)started with.</summary>
     public IReadOnlyList<string> Arguments { get; set; } = [];
 
-    public Process? Process { get; internal set; }
+    public LocalEtcdProcess? Process { get; internal set; }
 
     public bool IsRunning => Process is { HasExited: false };
 }

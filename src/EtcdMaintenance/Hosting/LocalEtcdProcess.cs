@@ -1,0 +1,279 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace EtcdMaintenance.Hosting;
+
+/// <summary>
+/// One etcd member running as a process on this machine: started from an argument list, stopped with SIGTERM (then
+/// SIGKILL after a grace period), paused and resumed with SIGSTOP/SIGCONT. Used by the local-process host, the
+/// demo, the benchmarks and the tests. Every process started here is killed when this process exits normally.
+/// </summary>
+public sealed class LocalEtcdProcess : IAsyncDisposable
+{
+    private static readonly ConcurrentDictionary<int, Process> s_started = new();
+
+    static LocalEtcdProcess()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAllStarted();
+    }
+
+    private readonly Process _process;
+    private readonly bool _startedHere;
+
+    private LocalEtcdProcess(Process process, bool startedHere)
+    {
+        _process = process;
+        _startedHere = startedHere;
+        ProcessId = process.Id;
+    }
+
+    /// <summary>The operating-system process ID.</summary>
+    public int ProcessId { get; }
+
+    /// <summary>Whether the process has exited.</summary>
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>The exit code, once exited.</summary>
+    public int? ExitCode => HasExited && _startedHere ? _process.ExitCode : null;
+
+    /// <summary>
+    /// The etcd binary: <c>ETCD_BIN</c> when set, otherwise <c>etcd</c> on PATH, otherwise <see langword="null"/>.
+    /// </summary>
+    public static string? FindEtcdBinary()
+    {
+        var configured = Environment.GetEnvironmentVariable("ETCD_BIN");
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return File.Exists(configured) ? configured : null;
+        }
+
+        return (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "etcd"))
+            .FirstOrDefault(File.Exists);
+    }
+
+    /// <summary>Starts <paramref name="etcdBinary"/> with <paramref name="arguments"/>; its output goes to <paramref name="logFile"/> when given, and is discarded otherwise.</summary>
+    /// <exception cref="InvalidOperationException">The process could not be started.</exception>
+    public static LocalEtcdProcess Start(string etcdBinary, IEnumerable<string> arguments, string? logFile = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(etcdBinary);
+        ArgumentNullException.ThrowIfNull(arguments);
+        var start = new ProcessStartInfo(etcdBinary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        StreamWriter? log = null;
+        if (logFile is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logFile))!);
+            log = new StreamWriter(new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"{etcdBinary} did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            log?.Dispose();
+            throw new InvalidOperationException($"Could not start {etcdBinary}: {ex.Message}", ex);
+        }
+
+        s_started[process.Id] = process;
+        DataReceivedEventHandler write = (_, e) =>
+        {
+            if (e.Data is not null && log is not null)
+            {
+                lock (log)
+                {
+                    log.WriteLine(e.Data);
+                }
+            }
+        };
+        process.OutputDataReceived += write;
+        process.ErrorDataReceived += write;
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => s_started.TryRemove(process.Id, out _);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (log is not null)
+        {
+            process.Exited += (_, _) =>
+            {
+                lock (log)
+                {
+                    log.Dispose();
+                }
+            };
+        }
+
+        return new LocalEtcdProcess(process, startedHere: true);
+    }
+
+    /// <summary>Attaches to a process started earlier (for example by a run that crashed), if it is still alive.</summary>
+    public static LocalEtcdProcess? TryAttach(int processId)
+    {
+        try
+        {
+            var process = Process.GetProcessById(processId);
+            return process.HasExited ? null : new LocalEtcdProcess(process, startedHere: false);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Stops the member: SIGTERM, then SIGKILL if it has not exited after <paramref name="gracePeriod"/>.</summary>
+    public async Task StopAsync(TimeSpan gracePeriod, CancellationToken cancellationToken = default)
+    {
+        if (HasExited)
+        {
+            return;
+        }
+
+        SendSignal(Sigterm);
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        grace.CancelAfter(gracePeriod);
+        try
+        {
+            await WaitForExitAsync(grace.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Kill();
+            await WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Kills the member at once (SIGKILL).</summary>
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    /// <summary>Freezes the member (SIGSTOP): it keeps its sockets open and answers nothing.</summary>
+    public void Pause() => SendSignal(Sigstop);
+
+    /// <summary>Thaws a member frozen by <see cref="Pause"/> (SIGCONT).</summary>
+    public void Resume() => SendSignal(Sigcont);
+
+    /// <summary>Waits until the process exits.</summary>
+    public async Task WaitForExitAsync(CancellationToken cancellationToken = default)
+    {
+        if (_startedHere)
+        {
+            await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // Not our child: the exit cannot be awaited, only observed.
+        while (!HasExited)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken).ConfigureAwait(false);
+            _process.Refresh();
+        }
+    }
+
+    /// <summary>Kills the process if it is still running.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!HasExited)
+        {
+            Kill();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Reported by HasExited staying false; nothing more can be done here.
+            }
+        }
+
+        _process.Dispose();
+    }
+
+    /// <summary>Kills every etcd process this process started and that still runs (for Ctrl+C handlers).</summary>
+    public static void KillAllStarted()
+    {
+        foreach (var process in s_started.Values)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+    }
+
+    /// <summary>The IDs of the etcd processes this process started that still run.</summary>
+    public static IReadOnlyList<int> StartedAndRunning => [.. s_started.Where(p => !SafeHasExited(p.Value)).Select(p => p.Key)];
+
+    private static bool SafeHasExited(Process process)
+    {
+        try
+        {
+            return process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    private const int Sigterm = 15;
+    private const int Sigcont = 18;
+    private const int Sigstop = 19;
+
+    private void SendSignal(int signal)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("Signals are only sent on Linux and macOS.");
+        }
+
+        if (PosixSignals.Kill(ProcessId, signal) != 0 && !HasExited)
+        {
+            throw new InvalidOperationException($"Could not send signal {signal} to etcd process {ProcessId} (errno {Marshal.GetLastPInvokeError()}).");
+        }
+    }
+}
