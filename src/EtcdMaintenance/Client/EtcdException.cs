@@ -90,6 +90,8 @@ public enum EtcdErrorCode
     ServerStopped,
     /// <summary>The server's answer was not valid gRPC or protobuf.</summary>
     ProtocolError,
+    /// <summary>An operation refused to start or go on because a safety check failed (quorum, alarms, an unreachable member...).</summary>
+    SafetyCheckRefused,
 }
 
 /// <summary>
@@ -156,3 +158,11 @@ public sealed class EtcdAuthException(string message, string? endpoint, string o
 /// </summary>
 public sealed class EtcdUnavailableException(string message, string? endpoint, string operation, EtcdStatusCode statusCode, EtcdErrorCode errorCode, string? serverMessage, Exception? innerException)
     : EtcdException(message, endpoint, operation, statusCode, errorCode, serverMessage, innerException);
+
+/// <summary>
+/// An operation (space recovery, quota raise, member replacement) refused to start or to go on because a safety check
+/// failed: a member is unreachable, a CORRUPT alarm is active, quorum would be lost... The message says what to do.
+/// Nothing was changed by the step that refused.
+/// </summary>
+public sealed class EtcdSafetyCheckException(string message, string? endpoint, string operation)
+    : EtcdException(message, endpoint, operation, EtcdStatusCode.FailedPrecondition, EtcdErrorCode.SafetyCheckRefused, null);

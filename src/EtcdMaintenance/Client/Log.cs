@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1015, Level = LogLevel.Information, Message = "Snapshot of {Endpoint}: {Size} bytes, sha256 {Sha256}")]
     public static partial void SnapshotSaved(ILogger logger, string endpoint, long size, string sha256);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Space recovery {Stage} [{Member}]: {Message}")]
+    public static partial void SpaceRecoveryProgress(ILogger logger, Operations.SpaceRecoveryStage stage, string member, string message);
 }

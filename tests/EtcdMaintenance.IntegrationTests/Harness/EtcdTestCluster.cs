@@ -270,19 +270,26 @@ public sealed class EtcdTestCluster : IAsyncDisposable
 
     public bool AuthEnabled { get; private set; }
 
-    /// <summary>Writes ~900 KB values until etcd raises NOSPACE; returns the keys written and the error of the write that failed.</summary>
-    public async Task<(IReadOnlyList<string> Keys, EtcdException Error)> FillToNoSpaceAsync(EtcdMaintenanceClient client, string prefix = "/fill/", CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes ~900 KB values until etcd raises NOSPACE; returns the keys written and the error of the write that failed.
+    /// With <paramref name="distinctKeys"/> the same keys are overwritten, so that most of the database is history a
+    /// compaction can free.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Keys, EtcdException Error)> FillToNoSpaceAsync(EtcdMaintenanceClient client, string prefix = "/fill/", int? distinctKeys = null, CancellationToken cancellationToken = default)
     {
         var value = new byte[900 * 1024];
         var keys = new List<string>();
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < 400; i++)
         {
             Random.Shared.NextBytes(value);
-            var key = $"{prefix}{i:D4}";
+            var key = $"{prefix}{(distinctKeys is { } n ? i % n : i):D4}";
             try
             {
                 await client.PutAsync(key, value, cancellationToken: cancellationToken);
-                keys.Add(key);
+                if (!keys.Contains(key))
+                {
+                    keys.Add(key);
+                }
             }
             catch (EtcdException ex) when (ex.ErrorCode == EtcdErrorCode.NoSpace)
             {
