@@ -24,6 +24,9 @@ public sealed record EtcdClusterOptions
 
     /// <summary>When set, auth is enabled with user root and this password (and a user "reader" with no roles, password "reader").</summary>
     public string? RootPassword { get; init; }
+
+    /// <summary>Run each member through a <see cref="LocalProcessEtcdHost"/> from a manifest file (as operations expect), not as a bare process.</summary>
+    public bool Hosted { get; init; }
 }
 
 /// <summary>
@@ -160,7 +163,10 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         return args;
     }
 
-    /// <summary>Starts a member's process with its current <see cref="EtcdTestMember.Arguments"/>.</summary>
+    /// <summary>
+    /// Starts a member with its current <see cref="EtcdTestMember.Arguments"/>; a hosted member is started by its host
+    /// from its manifest (written from the arguments the first time).
+    /// </summary>
     public void Launch(EtcdTestMember member)
     {
         if (member.Process is { HasExited: false })
@@ -169,7 +175,20 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(member.LogFile)!);
-        member.Process = LocalEtcdProcess.Start(EtcdBinaries.Etcd, member.Arguments);
+        if (Options.Hosted)
+        {
+            var manifest = Path.Combine(Root, "manifests", $"{member.Name}.yaml");
+            if (!File.Exists(manifest))
+            {
+                LocalProcessEtcdHost.WriteManifest(manifest, member.Name, member.Arguments);
+            }
+
+            member.Host ??= new LocalProcessEtcdHost(manifest, EtcdBinaries.Etcd);
+            member.Host.StartAsync().GetAwaiter().GetResult();
+            return;
+        }
+
+        member.OwnProcess = LocalEtcdProcess.Start(EtcdBinaries.Etcd, member.Arguments);
     }
 
     /// <summary>Restarts a stopped member from its data dir and waits until it has rejoined.</summary>
@@ -182,22 +201,34 @@ public sealed class EtcdTestCluster : IAsyncDisposable
     /// <summary>Stops a member gracefully (SIGTERM) and waits for it to exit.</summary>
     public async Task StopMemberAsync(int index)
     {
-        if (Members[index].Process is { } process)
+        var member = Members[index];
+        if (member.Host is { } host)
+        {
+            await host.StopAsync();
+        }
+        else if (member.OwnProcess is { } process)
         {
             await process.StopAsync(TimeSpan.FromSeconds(20));
-            await Forget(Members[index]);
+            await Forget(member);
         }
     }
 
     /// <summary>Kills a member (SIGKILL).</summary>
     public async Task KillMemberAsync(int index)
     {
-        if (Members[index].Process is { } process)
+        var member = Members[index];
+        if (member.Process is { } process)
         {
             process.Kill();
             await process.WaitForExitAsync();
-            await Forget(Members[index]);
         }
+
+        if (member.Host is { } host)
+        {
+            await host.StopAsync();
+        }
+
+        await Forget(member);
     }
 
     /// <summary>Freezes a member (SIGSTOP): its sockets stay open and it answers nothing.</summary>
@@ -392,9 +423,16 @@ public sealed class EtcdTestCluster : IAsyncDisposable
     {
         if (member.Process is { } process)
         {
-            member.Process = null;
+            process.Kill();
             await process.DisposeAsync();
         }
+
+        if (member.Host is { } host)
+        {
+            await host.StopAsync();
+        }
+
+        member.OwnProcess = null;
     }
 }
 
@@ -418,7 +456,13 @@ public sealed class EtcdTestMember(string name, string scheme, int clientPort, i
     /// <summary>The flags the member is (re)started with.</summary>
     public IReadOnlyList<string> Arguments { get; set; } = [];
 
-    public LocalEtcdProcess? Process { get; internal set; }
+    /// <summary>The running process, whether started bare or by the member's host.</summary>
+    public LocalEtcdProcess? Process => Host?.Process ?? (OwnProcess is { HasExited: false } ? OwnProcess : null);
+
+    internal LocalEtcdProcess? OwnProcess { get; set; }
+
+    /// <summary>The member's host, in a <see cref="EtcdClusterOptions.Hosted"/> cluster.</summary>
+    public LocalProcessEtcdHost? Host { get; internal set; }
 
     public bool IsRunning => Process is { HasExited: false };
 }

@@ -1,0 +1,167 @@
+using EtcdMaintenance.Manifests;
+
+namespace EtcdMaintenance.Hosting;
+
+/// <summary>
+/// A member run as a plain process on this machine, its command line kept in a manifest file shaped like a static pod
+/// (so that the same manifest API edits it). Starting runs the manifest's etcd command; a PID file beside the manifest
+/// lets a later process (a resumed operation) find and stop it. Not thread-safe: one operation drives a host at a time.
+/// </summary>
+public sealed class LocalProcessEtcdHost : IEtcdMemberHost
+{
+    private readonly string? _etcdBinary;
+    private readonly ManifestSaveOptions _saveOptions;
+    private readonly TimeProvider _timeProvider;
+    private LocalEtcdProcess? _process;
+
+    /// <summary>Creates a host for the member whose manifest is at <paramref name="manifestPath"/>.</summary>
+    /// <param name="manifestPath">The member's manifest (a Pod YAML whose etcd container's command is the etcd command line).</param>
+    /// <param name="etcdBinary">The etcd binary; by default <c>ETCD_BIN</c>, then PATH, then the manifest's own command.</param>
+    /// <param name="saveOptions">Backups and dry-run settings for manifest saves; backups go to a directory beside the manifest's by default.</param>
+    /// <param name="timeProvider">The clock for archive names and backups.</param>
+    public LocalProcessEtcdHost(string manifestPath, string? etcdBinary = null, ManifestSaveOptions? saveOptions = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(manifestPath);
+        ManifestPath = Path.GetFullPath(manifestPath);
+        _etcdBinary = etcdBinary;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _saveOptions = saveOptions ?? new ManifestSaveOptions
+        {
+            BackupDirectory = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(ManifestPath)!) ?? "/", "manifest-backups"),
+            TimeProvider = _timeProvider,
+        };
+        Name = Path.GetFileNameWithoutExtension(ManifestPath);
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public string ManifestPath { get; }
+
+    /// <inheritdoc />
+    public bool RestartsOnManifestChange => false;
+
+    /// <summary>The PID file beside the manifest.</summary>
+    public string PidFile => ManifestPath + ".pid";
+
+    /// <summary>The etcd output log beside the manifest.</summary>
+    public string LogFile => ManifestPath + ".log";
+
+    /// <summary>The running process, when this host (or the PID file) knows one.</summary>
+    public LocalEtcdProcess? Process => _process is { HasExited: false } ? _process : null;
+
+    /// <summary>
+    /// Writes a new manifest for a local member: a Pod YAML shaped like kubeadm's, whose etcd container's command is
+    /// <c>etcd</c> followed by <paramref name="arguments"/> (one <c>--flag=value</c> item each).
+    /// </summary>
+    /// <exception cref="IOException">The file exists already.</exception>
+    public static void WriteManifest(string manifestPath, string memberName, IEnumerable<string> arguments)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(manifestPath);
+        ArgumentException.ThrowIfNullOrEmpty(memberName);
+        ArgumentNullException.ThrowIfNull(arguments);
+        var text = new System.Text.StringBuilder();
+        text.Append("# etcd member ").Append(memberName).Append(", run as a local process by EtcdMaintenance's LocalProcessEtcdHost.\n")
+            .Append("apiVersion: v1\nkind: Pod\nmetadata:\n  name: etcd-").Append(memberName)
+            .Append("\n  namespace: kube-system\nspec:\n  containers:\n  - name: etcd\n    command:\n    - etcd\n");
+        foreach (var argument in arguments)
+        {
+            text.Append("    - ").Append(YamlScalar(argument)).Append('\n');
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(manifestPath))!);
+        using var file = new FileStream(manifestPath, FileMode.CreateNew, FileAccess.Write);
+        using var writer = new StreamWriter(file);
+        writer.Write(text.ToString());
+    }
+
+    /// <inheritdoc />
+    public Task<EtcdManifest> LoadManifestAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(EtcdManifest.Load(ManifestPath));
+
+    /// <inheritdoc />
+    public Task<ManifestSaveResult> SaveManifestAsync(EtcdManifest manifest, bool dryRun = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return ManifestFile.SaveAsync(manifest, new ManifestSaveOptions
+        {
+            BackupDirectory = _saveOptions.BackupDirectory,
+            CreateBackup = _saveOptions.CreateBackup,
+            TimeProvider = _saveOptions.TimeProvider,
+            DryRun = dryRun || _saveOptions.DryRun,
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task ApplyManifestAsync(CancellationToken cancellationToken = default)
+    {
+        await StopAsync(cancellationToken).ConfigureAwait(false);
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> IsStartedAsync(CancellationToken cancellationToken = default) => Task.FromResult(Attach() is not null);
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Attach() is { } process)
+        {
+            await process.StopAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            await process.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _process = null;
+        File.Delete(PidFile);
+    }
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (Attach() is not null)
+        {
+            return;
+        }
+
+        var commandLine = EtcdManifest.Load(ManifestPath).CommandLine;
+        if (commandLine.Count == 0)
+        {
+            throw new InvalidOperationException($"{ManifestPath}: the etcd container has no command to run.");
+        }
+
+        var first = commandLine[0];
+        var hasProgram = !first.StartsWith('-');
+        var binary = _etcdBinary ?? LocalEtcdProcess.FindEtcdBinary() ?? (hasProgram ? first : null)
+            ?? throw new InvalidOperationException("etcd was not found: set ETCD_BIN, put etcd on PATH, or pass the binary.");
+        _process = LocalEtcdProcess.Start(binary, hasProgram ? commandLine.Skip(1) : commandLine, LogFile);
+        await File.WriteAllTextAsync(PidFile, _process.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<string?> ArchiveDataDirectoryAsync(string dataDirectory, CancellationToken cancellationToken = default)
+    {
+        if (Process is not null)
+        {
+            throw new InvalidOperationException($"Refusing to move {dataDirectory} aside while the member {Name} runs: stop it first.");
+        }
+
+        return Task.FromResult(DataDirectories.Archive(dataDirectory, _timeProvider));
+    }
+
+    private static string YamlScalar(string value) =>
+        value.Length > 0 && !value.Contains(": ", StringComparison.Ordinal) && !value.Contains(" #", StringComparison.Ordinal) && "!&*[]{}|>'\"%@`#".IndexOf(value[0], StringComparison.Ordinal) < 0 && value.Trim() == value
+            ? value
+            : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    private LocalEtcdProcess? Attach()
+    {
+        if (_process is { HasExited: false })
+        {
+            return _process;
+        }
+
+        _process = File.Exists(PidFile) && int.TryParse(File.ReadAllText(PidFile).Trim(), out var pid) ? LocalEtcdProcess.TryAttach(pid) : null;
+        return _process;
+    }
+}
