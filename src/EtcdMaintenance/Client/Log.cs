@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Space recovery {Stage} [{Member}]: {Message}")]
     public static partial void SpaceRecoveryProgress(ILogger logger, Operations.SpaceRecoveryStage stage, string member, string message);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Quota raise {Stage} [{Member}]: {Message}")]
+    public static partial void QuotaRaiseProgress(ILogger logger, Operations.QuotaRaiseStage stage, string member, string message);
 }
