@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Quota raise {Stage} [{Member}]: {Message}")]
     public static partial void QuotaRaiseProgress(ILogger logger, Operations.QuotaRaiseStage stage, string member, string message);
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Scheduled defragmentation: ran {Ran}: {Reason}")]
+    public static partial void ScheduledDefragmentation(ILogger logger, bool ran, string reason);
 }

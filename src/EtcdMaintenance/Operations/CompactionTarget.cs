@@ -10,6 +10,9 @@ public abstract record CompactionTarget
     /// <summary>The current revision: keeps no history (what <c>etcdctl compact $(rev)</c> after <c>endpoint status</c> does).</summary>
     public static CompactionTarget Current { get; } = new CurrentTarget();
 
+    /// <summary>No compaction (defragment only; for clusters that compact themselves with <c>--auto-compaction-*</c>).</summary>
+    public static CompactionTarget None { get; } = new NoneTarget();
+
     /// <summary>Keeps the last <paramref name="revisions"/> revisions (like <c>--auto-compaction-mode=revision</c>).</summary>
     public static CompactionTarget KeepLast(long revisions)
     {
@@ -48,6 +51,13 @@ public abstract record CompactionTarget
         public override long? Resolve(long currentRevision, DateTimeOffset now) => currentRevision > 0 ? currentRevision : null;
 
         public override string Describe() => "the current revision";
+    }
+
+    private sealed record NoneTarget : CompactionTarget
+    {
+        public override long? Resolve(long currentRevision, DateTimeOffset now) => null;
+
+        public override string Describe() => "no compaction";
     }
 
     private sealed record KeepLastTarget(long Revisions) : CompactionTarget

@@ -326,6 +326,13 @@ public sealed class SpaceRecovery
             return ([], null);
         }
 
+        if (!_options.DisarmNoSpace)
+        {
+            const string Kept = "NOSPACE kept: disarming was not asked for.";
+            report(SpaceRecoveryStage.AlarmKept, null, Kept);
+            return ([], Kept);
+        }
+
         string? keep = null;
         if (view.Members.FirstOrDefault(m => !m.IsReachable) is { } missing)
         {

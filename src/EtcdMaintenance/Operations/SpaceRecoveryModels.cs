@@ -19,6 +19,10 @@ public sealed class SpaceRecoveryOptions
     /// <value><see langword="false"/>.</value>
     public bool SkipUnreachableMembers { get; set; }
 
+    /// <summary>Whether to disarm NOSPACE alarms at the end (when every member is under <see cref="DisarmBelowQuotaRatio"/>).</summary>
+    /// <value><see langword="true"/>.</value>
+    public bool DisarmNoSpace { get; set; } = true;
+
     /// <summary>NOSPACE is disarmed only when every member's DB size is at most this share of the quota.</summary>
     /// <value>0.9 (90%), as etcd-defrag does.</value>
     public double DisarmBelowQuotaRatio { get; set; } = 0.9;
