@@ -32,7 +32,7 @@ internal static class Output
         {
             return await body();
         }
-        catch (Exception ex) when (ex is EtcdException or OptionsValidationException or FormatException or ArgumentException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is EtcdException or EtcdMaintenance.Manifests.ManifestException or OptionsValidationException or FormatException or ArgumentException or IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             var message = ex is OptionsValidationException options ? string.Join(" ", options.Failures) : ex.Message;
             Console.Error.WriteLine($"etcd-doctor: {message.ReplaceLineEndings(" ")}");
@@ -60,6 +60,21 @@ internal static class Output
         }
 
         return console;
+    }
+
+    /// <summary>
+    /// A progress display that prints one line per event on stderr (so that <c>-o json</c> output on stdout stays clean):
+    /// <c>[  3.2s] defragmenting n1 (16.0 MiB)</c>.
+    /// </summary>
+    public static IProgress<T> Progress<T>(Func<T, (TimeSpan Elapsed, string Message)> describe) => new LineProgress<T>(describe);
+
+    private sealed class LineProgress<T>(Func<T, (TimeSpan Elapsed, string Message)> describe) : IProgress<T>
+    {
+        public void Report(T value)
+        {
+            var (elapsed, message) = describe(value);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{elapsed.TotalSeconds,6:0.0}s] {message}"));
+        }
     }
 
     /// <summary>Bytes in IEC units, e.g. 16.0 MiB.</summary>

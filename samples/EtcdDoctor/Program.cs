@@ -11,5 +11,10 @@ var root = new RootCommand("""
     """);
 GlobalOptions.AddTo(root);
 root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(RecoverSpaceCommand.Create());
+root.Subcommands.Add(DefragCommand.Create());
+root.Subcommands.Add(CompactCommand.Create());
+root.Subcommands.Add(AlarmCommand.Create());
+root.Subcommands.Add(RaiseQuotaCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

@@ -101,7 +101,7 @@ public abstract record DefragCondition
 
     private sealed record AlwaysCondition : DefragCondition
     {
-        public override DefragDecision Evaluate(EndpointStatus status) => new(true, "always");
+        public override DefragDecision Evaluate(EndpointStatus status) => new(true, "no rule limits it (every voting member)");
 
         public override string ToString() => "always";
     }

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using EtcdMaintenance.Hosting;
+using EtcdMaintenance.Manifests;
+using EtcdMaintenance.Operations;
+using Spectre.Console;
+
+namespace EtcdDoctor.Commands;
+
+/// <summary><c>etcd-doctor raise-quota</c>: raise --quota-backend-bytes member by member through their manifests.</summary>
+internal static class RaiseQuotaCommand
+{
+    private static readonly Option<string> To = new("--to") { Description = "The new quota: 8GiB, 3Gi, 8GB or a byte count.", Required = true };
+
+    private static readonly Option<string[]> Manifests = new("--manifest")
+    {
+        Description = "A member's manifest (repeat for each member handled from here; default /etc/kubernetes/manifests/etcd.yaml).",
+        DefaultValueFactory = _ => [KubeletStaticPodHost.DefaultManifestPath],
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static readonly Option<bool> LocalProcess = new("--local-process") { Description = "The manifests describe local etcd processes (bare metal, the demo) rather than kubelet static pods." };
+
+    private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Print each manifest's diff and change nothing." };
+
+    private static readonly Option<bool> Force = new("--force") { Description = "Allow a quota above 8 GiB, etcd's suggested maximum." };
+
+    public static Command Create()
+    {
+        var command = new Command("raise-quota", """
+            Raise --quota-backend-bytes one member at a time: patch its manifest (backup outside the manifests directory,
+            atomic write), let it restart (kubelet does it for a static pod), wait until it is healthy and caught up, then
+            the next. Refuses when a member is down, when the quota is below the DB size, and above 8 GiB without --force.
+            Remember kubeadm's ClusterConfiguration (etcd.local.extraArgs) too, or an upgrade undoes the change.
+
+            Example: etcd-doctor raise-quota --to 8GiB --manifest /etc/kubernetes/manifests/etcd.yaml --dry-run
+            """);
+        foreach (var option in new Option[] { To, Manifests, LocalProcess, DryRun, Force })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        {
+            await using var client = GlobalOptions.CreateClient(parse);
+            var hosts = parse.GetValue(Manifests)!.Select(path => parse.GetValue(LocalProcess)
+                ? (IEtcdMemberHost)new LocalProcessEtcdHost(path)
+                : new KubeletStaticPodHost(path)).ToList();
+            var raise = new QuotaRaise(client, hosts, new QuotaRaiseOptions { NewQuota = QuotaBackendBytes.Parse(parse.GetValue(To)!), Force = parse.GetValue(Force) });
+            if (parse.GetValue(DryRun))
+            {
+                var plan = await raise.PlanAsync(cancellationToken);
+                if (Output.IsJson(parse))
+                {
+                    Output.WriteJson(plan);
+                    return 0;
+                }
+
+                foreach (var member in plan.Members)
+                {
+                    Output.Terminal.MarkupLine($"[bold]{Markup.Escape(member.Member)}[/] ({Markup.Escape(member.ManifestPath)}){(member.AlreadySet ? ": already set" : string.Empty)}");
+                    Output.Terminal.WriteLine(member.Diff);
+                    foreach (var notice in member.Notices)
+                    {
+                        Output.Terminal.MarkupLine($"  [yellow]{Markup.Escape(notice.ToString())}[/]");
+                    }
+                }
+
+                return 0;
+            }
+
+            var report = await raise.ExecuteAsync(Output.Progress<QuotaRaiseProgress>(p => (p.Elapsed, p.Message)), cancellationToken);
+            if (Output.IsJson(parse))
+            {
+                Output.WriteJson(report);
+            }
+            else
+            {
+                Output.Terminal.MarkupLine($"[green]Every member runs with --quota-backend-bytes={report.NewQuota}[/] ({report.NewQuota.ToDisplayString()}) after {report.Elapsed.TotalSeconds:0.0} s.");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+}

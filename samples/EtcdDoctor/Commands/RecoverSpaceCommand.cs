@@ -1,0 +1,116 @@
+using System.CommandLine;
+using EtcdMaintenance;
+using EtcdMaintenance.Operations;
+using Spectre.Console;
+
+namespace EtcdDoctor.Commands;
+
+/// <summary><c>etcd-doctor recover-space</c>: the NOSPACE runbook (compact, defragment each member, disarm NOSPACE, verify).</summary>
+internal static class RecoverSpaceCommand
+{
+    public static readonly Option<long?> KeepRevisions = new("--keep-revisions") { Description = "Keep the last N revisions of history instead of compacting at the current revision." };
+
+    public static readonly Option<bool> DryRun = new("--dry-run") { Description = "Print the plan (members, order, reasons, etcdctl equivalents) and change nothing." };
+
+    public static readonly Option<string?> Policy = new("--policy")
+    {
+        Description = "Defragment only members matching a rule, e.g. 'fragmentation >= 45% && dbSize >= 100MB' (default: every voting member).",
+    };
+
+    public static readonly Option<string?> Quota = new("--quota")
+    {
+        Description = "The members' --quota-backend-bytes (e.g. 2GiB), needed to judge the 90% disarm threshold on etcd before 3.6.",
+    };
+
+    public static readonly Option<bool> SkipUnreachable = new("--skip-unreachable") { Description = "Go on without members that do not answer (NOSPACE is then not disarmed)." };
+
+    public static Command Create()
+    {
+        var command = new Command("recover-space", """
+            Recover from NOSPACE ("mvcc: database space exceeded") safely: check every voting member, compact (physical),
+            defragment one member at a time (followers first, leader last, leadership moved away first on 3+ members),
+            disarm NOSPACE only once every member is under 90% of the quota, then verify with a probe write.
+            Running it again after an interruption continues.
+
+            Example: etcd-doctor recover-space --endpoints=https://10.0.0.1:2379,https://10.0.0.2:2379 --quota 2GiB --dry-run
+            """);
+        foreach (var option in new Option[] { KeepRevisions, DryRun, Policy, Quota, SkipUnreachable })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        {
+            var quota = parse.GetValue(Quota) is { } q ? EtcdMaintenance.Manifests.QuotaBackendBytes.Parse(q).EffectiveBytes : (long?)null;
+            await using var client = GlobalOptions.CreateClient(parse, o => o.QuotaBackendBytes = quota);
+            var options = new SpaceRecoveryOptions
+            {
+                Compaction = parse.GetValue(KeepRevisions) is { } keep ? CompactionTarget.KeepLast(keep) : CompactionTarget.Current,
+                DefragmentWhen = parse.GetValue(Policy) is { } rule ? DefragCondition.Parse(rule) : DefragCondition.Always,
+                SkipUnreachableMembers = parse.GetValue(SkipUnreachable),
+                QuotaBackendBytes = quota,
+            };
+            var recovery = new SpaceRecovery(client, options);
+            if (parse.GetValue(DryRun))
+            {
+                var plan = await recovery.PlanAsync(cancellationToken);
+                if (Output.IsJson(parse))
+                {
+                    Output.WriteJson(plan);
+                }
+                else
+                {
+                    WritePlan(plan);
+                }
+
+                return 0;
+            }
+
+            var report = await recovery.ExecuteAsync(Output.Progress<SpaceRecoveryProgress>(p => (p.Elapsed, p.Message)), cancellationToken);
+            if (Output.IsJson(parse))
+            {
+                Output.WriteJson(new { report.Succeeded, report.FailureReason, report.CompactedRevision, report.Members, report.LeaderMovedTo, report.AlarmsDisarmed, report.AlarmsRemaining, report.AlarmNote, report.ProbeWriteSucceeded, report.Reclaimed, report.Elapsed });
+            }
+            else
+            {
+                WriteReport(report);
+            }
+
+            return report.Succeeded ? 0 : 1;
+        }));
+        return command;
+    }
+
+    public static void WritePlan(SpaceRecoveryPlan plan)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("#", "MEMBER", "ROLE", "DB SIZE", "ACTION", "WHY");
+        var order = 1;
+        foreach (var member in plan.Members)
+        {
+            table.AddRow(member.Action == MemberPlanAction.Defragment ? (order++).ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
+                Markup.Escape(member.Name), member.IsLeader ? "leader" : "follower", Output.Bytes(member.DbSize), member.Action.ToString(), Markup.Escape(member.Reason));
+        }
+
+        Output.Terminal.Write(table);
+        foreach (var step in plan.Steps)
+        {
+            Output.Terminal.MarkupLine($"[bold]{step.Number}.[/] {Markup.Escape(step.Description)}");
+            Output.Terminal.MarkupLine($"   [grey]$ {Markup.Escape(step.EquivalentCommand)}[/]");
+        }
+    }
+
+    public static void WriteReport(SpaceRecoveryReport report)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("MEMBER", "DEFRAGMENTED", "BEFORE", "AFTER", "IN USE", "RECLAIMED", "TIME", "NOTE");
+        foreach (var m in report.Members)
+        {
+            table.AddRow(Markup.Escape(m.Name), m.Defragmented ? "yes" : "no", Output.Bytes(m.DbSizeBefore), Output.Bytes(m.DbSizeAfter), Output.Bytes(m.DbSizeInUseAfter),
+                Output.Bytes(m.Reclaimed), $"{m.Elapsed.TotalSeconds:0.0} s", Markup.Escape(m.Note ?? string.Empty));
+        }
+
+        Output.Terminal.Write(table);
+        Output.Terminal.MarkupLine($"Compacted at revision: {report.CompactedRevision?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}; reclaimed {Output.Bytes(report.Reclaimed)} in {report.Elapsed.TotalSeconds:0.0} s.");
+        Output.Terminal.MarkupLine($"Alarms disarmed: {report.AlarmsDisarmed.Count}; remaining: {Markup.Escape(string.Join(", ", report.AlarmsRemaining))}{(report.AlarmNote is null ? string.Empty : " - " + Markup.Escape(report.AlarmNote))}");
+        Output.Terminal.MarkupLine(report.Succeeded ? "[green]Writes work again.[/]" : $"[red]Not recovered:[/] {Markup.Escape(report.FailureReason ?? string.Empty)}");
+    }
+}
