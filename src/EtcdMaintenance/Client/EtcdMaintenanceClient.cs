@@ -12,7 +12,7 @@ namespace EtcdMaintenance;
 /// The <see cref="IEtcdMaintenanceClient"/> over etcd's gRPC API. Create one per cluster and keep it for the
 /// application's lifetime: it holds one HTTP/2 connection per member and is safe to use from many threads.
 /// </summary>
-public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient
+public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
 {
     /// <summary>The key prefix reserved for the library's own probe writes.</summary>
     public const string ReservedKeyPrefix = "/etcd-maintenance/";
@@ -312,10 +312,17 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient
             return ToHeader(put.Header);
         }, cancellationToken);
 
-    /// <inheritdoc />
+    /// <summary>Closes the connections. Calls in flight fail; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()
     {
         await _transport.DisposeAsync().ConfigureAwait(false);
+        _handlerFactory?.Dispose();
+    }
+
+    /// <summary>Closes the connections (synchronously: nothing to wait for), for containers disposed synchronously.</summary>
+    public void Dispose()
+    {
+        _transport.Dispose();
         _handlerFactory?.Dispose();
     }
 

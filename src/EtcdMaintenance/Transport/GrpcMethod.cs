@@ -33,7 +33,7 @@ internal readonly record struct GrpcCallOptions(TimeSpan Timeout, string? AuthTo
 /// Implementations throw <see cref="EtcdException"/> (built by <see cref="EtcdErrors"/>) for every failure except
 /// the caller's own cancellation, which surfaces as <see cref="OperationCanceledException"/>.
 /// </summary>
-internal interface IGrpcTransport : IAsyncDisposable
+internal interface IGrpcTransport : IDisposable, IAsyncDisposable
 {
     Task<TResponse> UnaryAsync<TRequest, TResponse>(
         EtcdEndpoint endpoint, GrpcMethod<TRequest, TResponse> method, TRequest request, GrpcCallOptions options, CancellationToken cancellationToken)

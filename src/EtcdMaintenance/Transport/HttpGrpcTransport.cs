@@ -126,7 +126,7 @@ internal sealed class HttpGrpcTransport : IGrpcTransport
         }
     }
 
-    public ValueTask DisposeAsync()
+    public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
@@ -137,7 +137,11 @@ internal sealed class HttpGrpcTransport : IGrpcTransport
 
             _channels.Clear();
         }
+    }
 
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
         return ValueTask.CompletedTask;
     }
 
