@@ -16,5 +16,6 @@ root.Subcommands.Add(DefragCommand.Create());
 root.Subcommands.Add(CompactCommand.Create());
 root.Subcommands.Add(AlarmCommand.Create());
 root.Subcommands.Add(RaiseQuotaCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

@@ -326,9 +326,14 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         _handlerFactory?.Dispose();
     }
 
-    /// <summary>Puts a key (RPC <c>KV.Put</c>); for probes, tests and demos.</summary>
-    internal async Task<ResponseHeader> PutAsync(string key, ReadOnlyMemory<byte> value, EtcdEndpoint? endpoint = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes one key (RPC <c>KV.Put</c>; <c>etcdctl put</c>), through <paramref name="endpoint"/> or any endpoint. For
+    /// probes, demos and restoring a test key - this library is not a general key-value client.
+    /// </summary>
+    /// <exception cref="EtcdNoSpaceException">NOSPACE is active.</exception>
+    public async Task<ResponseHeader> PutAsync(string key, ReadOnlyMemory<byte> value, EtcdEndpoint? endpoint = null, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(key);
         var request = new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(value.Span) };
         var response = endpoint is null
             ? await OnAnyEndpointAsync(s_put.Name, idempotent: true, (e, ct) => CallAsync(e, s_put, request, Settings.CommandTimeout, ct), cancellationToken).ConfigureAwait(false)

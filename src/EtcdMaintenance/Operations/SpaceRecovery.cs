@@ -94,7 +94,7 @@ public sealed class SpaceRecovery
 
                 if (member.IsLeader && plan.MoveLeaderTo is { } successor)
                 {
-                    Report(SpaceRecoveryStage.MovingLeader, member.Name, $"moving leadership from {member.Name} to {successor} before defragmenting it");
+                    Report(SpaceRecoveryStage.MovingLeader, member.Name, $"moving leadership from {member.Name} to {view.Find(successor)?.DisplayName ?? successor.ToString()} before defragmenting it");
                     await MoveLeaderAsync(view, successor, cancellationToken).ConfigureAwait(false);
                     movedTo = successor;
                     Report(SpaceRecoveryStage.LeaderMoved, member.Name, $"leadership moved to {view.Find(successor)?.DisplayName ?? successor.ToString()}");

@@ -1,0 +1,162 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using EtcdDoctor.Demo;
+using EtcdMaintenance;
+using EtcdMaintenance.Hosting;
+using EtcdMaintenance.Operations;
+using Spectre.Console;
+
+namespace EtcdDoctor.Commands;
+
+/// <summary><c>etcd-doctor demo</c>: the whole incident on a throwaway local cluster, end to end.</summary>
+internal static class DemoCommand
+{
+    private const long DemoQuota = 16 * 1024 * 1024;
+
+    public static Command Create()
+    {
+        var command = new Command("demo", """
+            Start a throwaway 3-member etcd cluster on loopback (etcd from ETCD_BIN or PATH, 16 MiB quota), show its status,
+            fill it until writes fail with NOSPACE, diagnose, recover the space with a progress display, show the sizes before
+            and after, then stop everything it started (also on Ctrl+C). With -o json, prints the outcome for scripts.
+
+            Example: etcd-doctor demo
+            """);
+        command.SetAction((parse, cancellationToken) => Output.RunAsync(() => RunAsync(Output.IsJson(parse), cancellationToken)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(bool json, CancellationToken cancellationToken)
+    {
+        var etcd = LocalEtcdProcess.FindEtcdBinary() ?? throw new InvalidOperationException(
+            "etcd was not found on PATH and ETCD_BIN is not set: install it (Debian/Ubuntu: apt-get install -y etcd-server) or set ETCD_BIN.");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+        var outcome = new DemoOutcome();
+        DemoCluster? cluster = null;
+        try
+        {
+            Say(json, "[bold]1. Start a throwaway 3-member cluster[/] (16 MiB quota, loopback only)");
+            cluster = await DemoCluster.StartAsync(etcd, DemoQuota, stop.Token);
+            outcome.ProcessIds = cluster.ProcessIds;
+            await using var client = new EtcdMaintenanceClient(new EtcdClientOptions { Endpoints = [cluster.Endpoints], QuotaBackendBytes = DemoQuota });
+            var before = await client.GetClusterStatusAsync(stop.Token);
+            if (!json)
+            {
+                Output.WriteStatus(before);
+            }
+
+            Say(json, "[bold]2. Fill it until etcd refuses writes[/] (900 KB values overwriting a few keys, as a busy controller does)");
+            var value = new byte[900 * 1024];
+            for (var i = 0; outcome.NoSpaceError is null; i++)
+            {
+                Random.Shared.NextBytes(value);
+                try
+                {
+                    await client.PutAsync($"/demo/blob/{i % 4}", value, cancellationToken: stop.Token);
+                    outcome.WritesBeforeNoSpace++;
+                }
+                catch (EtcdNoSpaceException ex)
+                {
+                    outcome.NoSpaceError = ex.ServerMessage;
+                    Say(json, $"   write #{i + 1} failed: [red]{Markup.Escape(ex.ServerMessage ?? ex.Message)}[/]");
+                }
+            }
+
+            // A refused write through every member raises NOSPACE on each, as it happens in the field.
+            foreach (var endpoint in client.Endpoints)
+            {
+                try
+                {
+                    await client.PutAsync("/demo/more", value, endpoint, stop.Token);
+                }
+                catch (EtcdNoSpaceException)
+                {
+                }
+            }
+
+            outcome.WritesFailedBefore = await WritesFailAsync(client, stop.Token);
+            Say(json, "[bold]3. Diagnose[/]");
+            var full = await client.GetClusterStatusAsync(stop.Token);
+            var alarms = await client.GetAlarmsAsync(stop.Token);
+            if (!json)
+            {
+                Output.WriteStatus(full);
+                foreach (var alarm in alarms)
+                {
+                    Output.Terminal.MarkupLine($"   [red]alarm[/] {Markup.Escape(alarm.ToString())}");
+                }
+
+                Output.Terminal.MarkupLine($"   Every member is at {Output.Percent(full.Reachable.Max(s => s.QuotaUsage))} of its quota and NOSPACE is raised: writes fail until it is disarmed,");
+                Output.Terminal.MarkupLine("   and disarming alone does not help - the file must shrink first (compact, then defragment each member).");
+            }
+
+            Say(json, "[bold]4. Recover the space[/] (etcd-doctor recover-space)");
+            var recovery = await new SpaceRecovery(client).ExecuteAsync(json ? null : Output.Progress<SpaceRecoveryProgress>(p => (p.Elapsed, p.Message)), stop.Token);
+            outcome.Recovery = recovery;
+            if (!json)
+            {
+                RecoverSpaceCommand.WriteReport(recovery);
+            }
+
+            outcome.WritesWorkAfter = !await WritesFailAsync(client, stop.Token);
+            Say(json, outcome.WritesWorkAfter ? "   [green]a new write succeeds[/]" : "   [red]writes still fail[/]");
+            return outcome.Succeeded ? 0 : 1;
+        }
+        finally
+        {
+            if (cluster is not null)
+            {
+                Say(json, "[bold]Stopping everything the demo started[/]");
+                await cluster.DisposeAsync();
+                outcome.ProcessesLeft = [.. outcome.ProcessIds.Where(pid => LocalEtcdProcess.TryAttach(pid) is not null)];
+            }
+
+            if (json)
+            {
+                Output.WriteJson(outcome);
+            }
+        }
+    }
+
+    private static async Task<bool> WritesFailAsync(EtcdMaintenanceClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.PutAsync("/demo/probe", "x"u8.ToArray(), cancellationToken: cancellationToken);
+            return false;
+        }
+        catch (EtcdNoSpaceException)
+        {
+            return true;
+        }
+    }
+
+    private static void Say(bool json, string markup)
+    {
+        if (!json)
+        {
+            Output.Terminal.MarkupLine(markup);
+        }
+    }
+
+    /// <summary>What the demo showed, for <c>-o json</c> and for the test that runs it.</summary>
+    internal sealed class DemoOutcome
+    {
+        public int WritesBeforeNoSpace { get; set; }
+
+        public string? NoSpaceError { get; set; }
+
+        public bool WritesFailedBefore { get; set; }
+
+        public SpaceRecoveryReport? Recovery { get; set; }
+
+        public bool WritesWorkAfter { get; set; }
+
+        public IReadOnlyList<int> ProcessIds { get; set; } = [];
+
+        public IReadOnlyList<int> ProcessesLeft { get; set; } = [];
+
+        public bool Succeeded => WritesFailedBefore && WritesWorkAfter && Recovery is { Succeeded: true } && ProcessesLeft.Count == 0;
+    }
+}
