@@ -240,7 +240,9 @@ public sealed class EtcdManifest : EtcdFlagDocument<EtcdManifest>
         var dash = layout.DashOf(anchor.Node) ?? throw Unsupported(anchor.Node, name, "the item before the new flag does not start its own line");
         var prefix = layout.Newline + layout.IndentOf(dash) + "-" + layout.GapAfterDash(anchor.Node, dash);
         var nameStyle = reference is null ? anchor.Node.Style : _model.Items[reference.NameItem].Node.Style;
-        var separate = reference is { Syntax: ManifestFlagSyntax.Separate } && value is not null
+        // Two items only where etcd reads the second as the value: never for a boolean flag (Go would stop at the value)
+        // nor for a value starting with a dash after a flag etcd does not know.
+        var separate = reference is { Syntax: ManifestFlagSyntax.Separate } && value is not null && !EtcdFlagSyntax.IsBoolean(name)
             && !(value.StartsWith('-') && !EtcdFlagSyntax.AlwaysTakesValue(name));
         string inserted;
         if (separate)
