@@ -104,10 +104,18 @@ public sealed class EtcdManifest : EtcdFlagDocument<EtcdManifest>
             throw Error(ManifestErrorCode.UnsupportedLayout, probe.Line, null, "the livenessProbe is not a block mapping with a plain failureThreshold; change it by hand");
         }
 
-        var result = Rebuild(TextEdit.Apply(Text, [edit]), EditNotices);
+        // Advice about the old threshold is replaced by an assessment of the new one (silent when it now suffices).
+        var stale = EditNotices.Where(n => n.Code == ManifestNoticeCode.LivenessProbeBudgetTooSmall).ToList();
+        var result = Rebuild(TextEdit.Apply(Text, [edit]), [.. EditNotices.Except(stale)]);
         if (result.LivenessProbe?.FailureThreshold != failureThreshold || !result.Flags.SequenceEqual(Flags))
         {
             throw Error(ManifestErrorCode.EditVerificationFailed, probe.Line, null, "the edit of livenessProbe.failureThreshold did not read back; nothing was changed");
+        }
+
+        if (stale.Count > 0 && result.GetQuotaBackendBytes() is { } quota)
+        {
+            var options = new QuotaChangeOptions { DefragmentBytesPerSecond = stale[^1].DefragmentBytesPerSecond };
+            result = result.Rebuild(result.Text, Merge(result.EditNotices, result.QuotaNotices(quota, options)));
         }
 
         return result;
@@ -153,6 +161,7 @@ public sealed class EtcdManifest : EtcdFlagDocument<EtcdManifest>
             {
                 Flag = EtcdFlagSyntax.QuotaBackendBytes,
                 Line = probe.Line,
+                DefragmentBytesPerSecond = options.DefragmentBytesPerSecond,
             };
         }
     }
