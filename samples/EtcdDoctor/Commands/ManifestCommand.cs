@@ -168,7 +168,14 @@ internal static class ManifestCommand
             PrintDiff(saved.Diff);
             PrintNotices(document.Notices);
             var what = saved.Diff.Length == 0 ? "no change" : options.DryRun ? "dry run, nothing written" : $"written; backup {saved.BackupPath}";
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(saved.Path)}[/]: {Markup.Escape(what)}");
+            if (Console.IsOutputRedirected)
+            {
+                Console.Error.WriteLine($"{saved.Path}: {what}");
+            }
+            else
+            {
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(saved.Path)}[/]: {Markup.Escape(what)}");
+            }
         }
 
         return Ok;
@@ -233,6 +240,13 @@ internal static class ManifestCommand
 
     private static void PrintDiff(string diff)
     {
+        if (Console.IsOutputRedirected)
+        {
+            // Piped into a file or patch(1): the diff exactly as written, no colours, no wrapping.
+            Console.Out.Write(diff);
+            return;
+        }
+
         foreach (var line in diff.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var color = line switch
@@ -251,6 +265,13 @@ internal static class ManifestCommand
     {
         foreach (var notice in notices)
         {
+            if (Console.IsOutputRedirected)
+            {
+                // Keep standard output a clean diff; warnings and advice go to standard error.
+                Console.Error.WriteLine(notice.ToString());
+                continue;
+            }
+
             var color = notice.Severity == ManifestNoticeSeverity.Warning ? "yellow" : "blue";
             AnsiConsole.MarkupLine($"[{color}]{Markup.Escape(notice.ToString())}[/]");
         }

@@ -271,12 +271,12 @@ public sealed class EtcdManifest : EtcdFlagDocument<EtcdManifest>
 
     private List<TextEdit> PlanAddUnderKey(BlockLayout layout, string name, string? value, YEntry entry)
     {
-        if (entry.Value is not YScalar { IsNull: true })
+        if (!BlockEdits.IsEmptyValue(entry.Value))
         {
             throw Unsupported(entry.Value, name, "args is not a block list; rewrite it as one (- a) to edit it");
         }
 
-        // Indent the new list the way the command list is indented under its key, or by two spaces.
+        // `args:` or `args: []` becomes a block list, indented the way the command list is indented under its key (or by 2).
         var offset = 2;
         if (_model.CommandEntry is { Value: YSequence { IsFlow: false, Items.Count: > 0 } command } commandEntry
             && layout.DashOf(command.Items[0]) is { } commandDash)
@@ -284,9 +284,8 @@ public sealed class EtcdManifest : EtcdFlagDocument<EtcdManifest>
             offset = layout.ColumnOf(commandDash) - layout.ColumnOf(commandEntry.Key.Start);
         }
 
-        var indent = new string(' ', layout.ColumnOf(entry.Key.Start) + offset);
         var item = value is null ? $"--{name}" : $"--{name}={value}";
-        return [TextEdit.Insert(layout.EndOfLastLine(entry.Key), $"{layout.Newline}{indent}- {ScalarText.Format(item, ScalarStyle.Plain, mustReadAsString: true)}")];
+        return [.. BlockEdits.FillEmptyValue(layout, entry, [$"- {ScalarText.Format(item, ScalarStyle.Plain, mustReadAsString: true)}"], offset)];
     }
 
     private protected override IReadOnlyList<TextEdit> PlanRemove(string name)

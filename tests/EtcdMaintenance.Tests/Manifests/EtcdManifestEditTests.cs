@@ -242,6 +242,16 @@ public sealed class EtcdManifestEditTests
     }
 
     [Fact]
+    public void SetFlag_EmptyFlowArgs_BecomesABlockList()
+    {
+        var manifest = EtcdManifest.Parse("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: etcd\n    command:\n      - etcd\n    args: [] # none\n    image: x\n");
+
+        var edited = manifest.SetFlag("name", "a");
+
+        Assert.Equal("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: etcd\n    command:\n      - etcd\n    args: # none\n      - --name=a\n    image: x\n", edited.Text);
+    }
+
+    [Fact]
     public void GetDiff_AfterSetQuota_ShowsOneChangedLineWithContext()
     {
         var manifest = EtcdManifest.Parse(s_kubeadm, "/etc/kubernetes/manifests/etcd.yaml");
