@@ -138,6 +138,18 @@ public sealed class KubeadmClusterConfigurationTests
     }
 
     [Fact]
+    public void ConfigMapWithCrlf_EditInsideTheBlockKeepsCrlfAndIndentation()
+    {
+        var text = ManifestSamples.Lf(ConfigMap).ReplaceLineEndings("\r\n");
+
+        var edited = KubeadmClusterConfiguration.Parse(text).SetFlag("snapshot-count", "10000").SetFlag("snapshot-count", "20000");
+
+        Assert.Equal(
+            text.Replace("        dataDir: /var/lib/etcd\r\n", "        dataDir: /var/lib/etcd\r\n        extraArgs:\r\n        - name: snapshot-count\r\n          value: \"20000\"\r\n", StringComparison.Ordinal),
+            edited.Text);
+    }
+
+    [Fact]
     public void NoEtcdSection_AddsEtcdLocalExtraArgs()
     {
         var text = "apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\nnetworking:\n  podSubnet: 10.244.0.0/16\n";
