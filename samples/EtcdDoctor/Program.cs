@@ -17,5 +17,6 @@ root.Subcommands.Add(CompactCommand.Create());
 root.Subcommands.Add(AlarmCommand.Create());
 root.Subcommands.Add(RaiseQuotaCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(ManifestCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

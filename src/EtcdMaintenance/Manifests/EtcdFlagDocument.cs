@@ -404,6 +404,13 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
             throw VerificationFailed(name, "the edit changed other flags");
         }
 
+        // Nor may it leave an item etcd would refuse (a value Go does not pair with its flag, a flag without its value).
+        static int Broken(EtcdYamlDocument document) => document.Notices.Count(n => n.Code is ManifestNoticeCode.StrayArgument or ManifestNoticeCode.MissingFlagValue);
+        if (Broken(result) > Broken(this))
+        {
+            throw VerificationFailed(name, "the edit left a command-line item etcd would refuse");
+        }
+
         return result;
     }
 

@@ -104,10 +104,18 @@ public sealed class EtcdManifest : EtcdFlagDocument<EtcdManifest>
             throw Error(ManifestErrorCode.UnsupportedLayout, probe.Line, null, "the livenessProbe is not a block mapping with a plain failureThreshold; change it by hand");
         }
 
-        var result = Rebuild(TextEdit.Apply(Text, [edit]), EditNotices);
+        // Advice about the old threshold is replaced by an assessment of the new one (silent when it now suffices).
+        var stale = EditNotices.Where(n => n.Code == ManifestNoticeCode.LivenessProbeBudgetTooSmall).ToList();
+        var result = Rebuild(TextEdit.Apply(Text, [edit]), [.. EditNotices.Except(stale)]);
         if (result.LivenessProbe?.FailureThreshold != failureThreshold || !result.Flags.SequenceEqual(Flags))
         {
             throw Error(ManifestErrorCode.EditVerificationFailed, probe.Line, null, "the edit of livenessProbe.failureThreshold did not read back; nothing was changed");
+        }
+
+        if (stale.Count > 0 && result.GetQuotaBackendBytes() is { } quota)
+        {
+            var options = new QuotaChangeOptions { DefragmentBytesPerSecond = stale[^1].DefragmentBytesPerSecond };
+            result = result.Rebuild(result.Text, Merge(result.EditNotices, result.QuotaNotices(quota, options)));
         }
 
         return result;
@@ -153,6 +161,7 @@ public sealed class EtcdManifest : EtcdFlagDocument<EtcdManifest>
             {
                 Flag = EtcdFlagSyntax.QuotaBackendBytes,
                 Line = probe.Line,
+                DefragmentBytesPerSecond = options.DefragmentBytesPerSecond,
             };
         }
     }
@@ -240,7 +249,9 @@ public sealed class EtcdManifest : EtcdFlagDocument<EtcdManifest>
         var dash = layout.DashOf(anchor.Node) ?? throw Unsupported(anchor.Node, name, "the item before the new flag does not start its own line");
         var prefix = layout.Newline + layout.IndentOf(dash) + "-" + layout.GapAfterDash(anchor.Node, dash);
         var nameStyle = reference is null ? anchor.Node.Style : _model.Items[reference.NameItem].Node.Style;
-        var separate = reference is { Syntax: ManifestFlagSyntax.Separate } && value is not null
+        // Two items only where etcd reads the second as the value: never for a boolean flag (Go would stop at the value)
+        // nor for a value starting with a dash after a flag etcd does not know.
+        var separate = reference is { Syntax: ManifestFlagSyntax.Separate } && value is not null && !EtcdFlagSyntax.IsBoolean(name)
             && !(value.StartsWith('-') && !EtcdFlagSyntax.AlwaysTakesValue(name));
         string inserted;
         if (separate)
@@ -260,12 +271,12 @@ public sealed class EtcdManifest : EtcdFlagDocument<EtcdManifest>
 
     private List<TextEdit> PlanAddUnderKey(BlockLayout layout, string name, string? value, YEntry entry)
     {
-        if (entry.Value is not YScalar { IsNull: true })
+        if (!BlockEdits.IsEmptyValue(entry.Value))
         {
             throw Unsupported(entry.Value, name, "args is not a block list; rewrite it as one (- a) to edit it");
         }
 
-        // Indent the new list the way the command list is indented under its key, or by two spaces.
+        // `args:` or `args: []` becomes a block list, indented the way the command list is indented under its key (or by 2).
         var offset = 2;
         if (_model.CommandEntry is { Value: YSequence { IsFlow: false, Items.Count: > 0 } command } commandEntry
             && layout.DashOf(command.Items[0]) is { } commandDash)
@@ -273,9 +284,8 @@ public sealed class EtcdManifest : EtcdFlagDocument<EtcdManifest>
             offset = layout.ColumnOf(commandDash) - layout.ColumnOf(commandEntry.Key.Start);
         }
 
-        var indent = new string(' ', layout.ColumnOf(entry.Key.Start) + offset);
         var item = value is null ? $"--{name}" : $"--{name}={value}";
-        return [TextEdit.Insert(layout.EndOfLastLine(entry.Key), $"{layout.Newline}{indent}- {ScalarText.Format(item, ScalarStyle.Plain, mustReadAsString: true)}")];
+        return [.. BlockEdits.FillEmptyValue(layout, entry, [$"- {ScalarText.Format(item, ScalarStyle.Plain, mustReadAsString: true)}"], offset)];
     }
 
     private protected override IReadOnlyList<TextEdit> PlanRemove(string name)

@@ -60,6 +60,9 @@ public sealed record ManifestNotice(ManifestNoticeCode Code, ManifestNoticeSever
     /// <summary>The 1-based line concerned, when there is one.</summary>
     public int? Line { get; init; }
 
+    /// <summary>For probe advice: the defragment throughput it assumed, to assess again when the probe changes.</summary>
+    internal long DefragmentBytesPerSecond { get; init; }
+
     /// <summary>The notice as one line: severity, place and message.</summary>
     public override string ToString() => Line is { } line ? $"{Severity.ToString().ToLowerInvariant()}: line {line}: {Message}" : $"{Severity.ToString().ToLowerInvariant()}: {Message}";
 }

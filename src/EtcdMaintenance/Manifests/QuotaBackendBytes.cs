@@ -147,8 +147,16 @@ public readonly partial record struct QuotaBackendBytes : IComparable<QuotaBacke
         return unit == 0 ? $"{bytes} B" : string.Create(CultureInfo.InvariantCulture, $"{Math.Round(value, 2)} {units[unit]}");
     }
 
-    /// <inheritdoc />
-    public int CompareTo(QuotaBackendBytes other) => EffectiveBytes.CompareTo(other.EffectiveBytes);
+    /// <summary>
+    /// Orders by the quota etcd enforces (<see cref="EffectiveBytes"/>); 0, which means the 2 GiB default, sorts just
+    /// below an explicit 2 GiB so that the order agrees with equality.
+    /// </summary>
+    /// <param name="other">The quota to compare with.</param>
+    public int CompareTo(QuotaBackendBytes other)
+    {
+        var byEffect = EffectiveBytes.CompareTo(other.EffectiveBytes);
+        return byEffect != 0 ? byEffect : Bytes.CompareTo(other.Bytes);
+    }
 
     /// <summary>Compares the quotas etcd enforces.</summary>
     public static bool operator <(QuotaBackendBytes left, QuotaBackendBytes right) => left.CompareTo(right) < 0;

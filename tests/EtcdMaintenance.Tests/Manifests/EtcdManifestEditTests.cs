@@ -242,6 +242,37 @@ public sealed class EtcdManifestEditTests
     }
 
     [Fact]
+    public void SetFlag_EmptyFlowArgs_BecomesABlockList()
+    {
+        var manifest = EtcdManifest.Parse("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: etcd\n    command:\n      - etcd\n    args: [] # none\n    image: x\n");
+
+        var edited = manifest.SetFlag("name", "a");
+
+        Assert.Equal("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: etcd\n    command:\n      - etcd\n    args: # none\n      - --name=a\n    image: x\n", edited.Text);
+    }
+
+    [Fact]
+    public void SetFlag_ItemWrittenAsBlockScalar_BecomesOneLineAndKeepsTheNextLine()
+    {
+        var manifest = EtcdManifest.Parse(EtcdManifestReadTests.Pod("- >-", "  --name=a", "- --data-dir=/d"));
+
+        var edited = manifest.SetFlag("name", "b");
+
+        Assert.Equal(EtcdManifestReadTests.Pod("- --name=b", "- --data-dir=/d"), edited.Text);
+    }
+
+    [Fact]
+    public void SetFlag_ItemSpanningTwoLines_IsReplacedByOneLine()
+    {
+        var manifest = EtcdManifest.Parse(EtcdManifestReadTests.Pod("- \"--initial-cluster=a=https://10.0.0.1:2380,", "  b=https://10.0.0.2:2380\"", "- --name=a"));
+
+        var edited = manifest.SetFlag("initial-cluster", "a=https://10.0.0.1:2380");
+
+        Assert.Equal("a=https://10.0.0.1:2380, b=https://10.0.0.2:2380", manifest.GetFlag("initial-cluster")); // YAML folds the line break
+        Assert.Equal(EtcdManifestReadTests.Pod("- \"--initial-cluster=a=https://10.0.0.1:2380\"", "- --name=a"), edited.Text);
+    }
+
+    [Fact]
     public void GetDiff_AfterSetQuota_ShowsOneChangedLineWithContext()
     {
         var manifest = EtcdManifest.Parse(s_kubeadm, "/etc/kubernetes/manifests/etcd.yaml");

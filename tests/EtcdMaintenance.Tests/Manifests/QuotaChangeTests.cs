@@ -61,6 +61,19 @@ public sealed class QuotaChangeTests
     }
 
     [Fact]
+    public void SetLivenessProbeFailureThreshold_AfterAdvice_ReplacesTheAdviceWithANewAssessment()
+    {
+        var manifest = EtcdManifest.Parse(s_kubeadm).SetQuotaBackendBytes(QuotaBackendBytes.Parse("8Gi"));
+
+        var enough = manifest.SetLivenessProbeFailureThreshold(39);
+        var tooFew = manifest.SetLivenessProbeFailureThreshold(20);
+
+        Assert.DoesNotContain(enough.Notices, n => n.Code == ManifestNoticeCode.LivenessProbeBudgetTooSmall);
+        var advice = Assert.Single(tooFew.Notices, n => n.Code == ManifestNoticeCode.LivenessProbeBudgetTooSmall);
+        Assert.Contains("failureThreshold 20 x periodSeconds 10", advice.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SetQuotaBackendBytes_SmallQuota_GivesNoProbeAdvice()
     {
         var manifest = EtcdManifest.Parse(s_kubeadm);

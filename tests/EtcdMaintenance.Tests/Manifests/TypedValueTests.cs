@@ -44,6 +44,9 @@ public sealed class TypedValueTests
         Assert.Equal("default (2 GiB)", new QuotaBackendBytes(0).ToDisplayString());
         Assert.Equal(2L << 30, new QuotaBackendBytes(0).EffectiveBytes);
         Assert.True(QuotaBackendBytes.Parse("9Gi") > QuotaBackendBytes.SuggestedMaximum);
+        Assert.True(new QuotaBackendBytes(0) > QuotaBackendBytes.Parse("1Gi"));
+        Assert.True(new QuotaBackendBytes(0) < QuotaBackendBytes.Parse("2Gi"));
+        Assert.NotEqual(new QuotaBackendBytes(0), QuotaBackendBytes.EtcdDefault);
     }
 
     [Theory]

@@ -1,0 +1,305 @@
+using System.CommandLine;
+using System.Globalization;
+using EtcdMaintenance.Manifests;
+using Spectre.Console;
+
+namespace EtcdDoctor.Commands;
+
+/// <summary>
+/// <c>etcd-doctor manifest show|get|set|set-quota --manifest PATH [--dry-run]</c>: read and patch etcd's flags in a static-pod
+/// manifest, an etcd configuration file or a kubeadm ClusterConfiguration (the kind is recognised from the file), printing
+/// the diff applied or, with <c>--dry-run</c>, the diff that would be applied.
+/// </summary>
+internal static class ManifestCommand
+{
+    private const int Ok = 0;
+    private const int Failed = 1;
+
+    public static Command Create()
+    {
+        var manifest = new Option<FileInfo>("--manifest", "-m")
+        {
+            Description = "The file: a static-pod manifest (/etc/kubernetes/manifests/etcd.yaml), an etcd config file, or a kubeadm ClusterConfiguration / kubeadm-config ConfigMap",
+            Required = true,
+        };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the diff that would be applied; write nothing" };
+        var backupDir = new Option<DirectoryInfo?>("--backup-dir")
+        {
+            Description = $"Where the backup of the file goes (never the manifests directory; default {ManifestSaveOptions.DefaultBackupDirectory})",
+        };
+        var kubeadmConfig = new Option<FileInfo?>("--kubeadm-config")
+        {
+            Description = "Also make the change in this kubeadm ClusterConfiguration (or saved kubeadm-config ConfigMap), so that kubeadm upgrade keeps it",
+        };
+
+        var command = new Command("manifest", "Read and patch etcd's flags in its static-pod manifest, config file or kubeadm configuration, keeping the file's formatting");
+        command.Subcommands.Add(CreateShow(manifest));
+        command.Subcommands.Add(CreateGet(manifest));
+        command.Subcommands.Add(CreateSet(manifest, dryRun, backupDir, kubeadmConfig));
+        command.Subcommands.Add(CreateSetQuota(manifest, dryRun, backupDir, kubeadmConfig));
+        return command;
+    }
+
+    private static Command CreateShow(Option<FileInfo> manifest)
+    {
+        var command = new Command("show", "Show the etcd flags (duplicates and the effective one), the liveness probe, and warnings") { manifest };
+        command.SetAction(result => Run(() =>
+        {
+            var document = Load(result.GetValue(manifest)!);
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(document.SourceName)}[/]: {Markup.Escape(Describe(document))}");
+            var table = new Table().AddColumns("Line", "Flag", "Value", "Written as", "");
+            foreach (var flag in Flags(document))
+            {
+                table.AddRow(
+                    flag.Line.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(flag.Name),
+                    Markup.Escape(flag.Value ?? "(no value: true)"),
+                    flag.Syntax.ToString(),
+                    flag.IsEffective ? string.Empty : "[yellow]ignored: a later one wins[/]");
+            }
+
+            AnsiConsole.Write(table);
+            if (document is EtcdManifest { LivenessProbe: { } probe })
+            {
+                AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
+                    $"Liveness probe: failureThreshold {probe.FailureThreshold} x periodSeconds {probe.PeriodSeconds} = kills etcd after about {probe.FailureBudget.TotalSeconds:0} s of failed checks");
+            }
+
+            PrintNotices(document.Notices);
+            return Ok;
+        }));
+        return command;
+    }
+
+    private static Command CreateGet(Option<FileInfo> manifest)
+    {
+        var name = new Argument<string>("flag") { Description = "The flag, e.g. quota-backend-bytes" };
+        var command = new Command("get", "Print the value etcd uses for a flag (exit code 1 when it is not set)") { manifest, name };
+        command.SetAction(result => Run(() =>
+        {
+            var value = GetFlag(Load(result.GetValue(manifest)!), result.GetValue(name)!);
+            if (value is null)
+            {
+                Console.Error.WriteLine($"--{result.GetValue(name)!.TrimStart('-')} is not set");
+                return Failed;
+            }
+
+            Console.WriteLine(value);
+            return Ok;
+        }));
+        return command;
+    }
+
+    private static Command CreateSet(Option<FileInfo> manifest, Option<bool> dryRun, Option<DirectoryInfo?> backupDir, Option<FileInfo?> kubeadmConfig)
+    {
+        var name = new Argument<string>("flag") { Description = "The flag, e.g. snapshot-count" };
+        var value = new Argument<string?>("value") { Description = "The value (omit with --remove, or for a boolean flag written alone)", Arity = ArgumentArity.ZeroOrOne };
+        var remove = new Option<bool>("--remove") { Description = "Remove the flag (every occurrence) instead of setting it" };
+        var command = new Command("set", "Set or remove a flag, changing only that item") { manifest, name, value, remove, dryRun, backupDir, kubeadmConfig };
+        command.SetAction((result, cancellationToken) => RunAsync(async () =>
+        {
+            var flag = result.GetValue(name)!;
+            var newValue = result.GetValue(value);
+            var removing = result.GetValue(remove);
+            Func<EtcdYamlDocument, EtcdYamlDocument> edit = removing
+                ? document => Edit(document, d => d.RemoveFlag(flag), d => d.RemoveFlag(flag), d => d.RemoveFlag(flag))
+                : document => Edit(document, d => d.SetFlag(flag, newValue), d => d.SetFlag(flag, newValue), d => d.SetFlag(flag, newValue));
+            return await ApplyAsync(result.GetValue(manifest)!, result.GetValue(kubeadmConfig), edit, SaveOptions(result.GetValue(dryRun), result.GetValue(backupDir)), cancellationToken);
+        }));
+        return command;
+    }
+
+    private static Command CreateSetQuota(Option<FileInfo> manifest, Option<bool> dryRun, Option<DirectoryInfo?> backupDir, Option<FileInfo?> kubeadmConfig)
+    {
+        var size = new Argument<string>("size") { Description = "The new quota: 8589934592, 8Gi, 8GiB or 8GB (written as an integer byte count)" };
+        var dbSize = new Option<string?>("--db-size") { Description = "The largest current DB size of the members (etcdctl endpoint status); a quota at or below it is refused" };
+        var force = new Option<bool>("--force") { Description = "Allow a quota above etcd's suggested maximum of 8 GiB" };
+        var throughput = new Option<string?>("--defrag-throughput") { Description = "Bytes per second a defragment rewrites, for the liveness-probe advice (default 32Mi)" };
+        var raiseProbe = new Option<bool>("--raise-probe-threshold") { Description = "Also raise livenessProbe.failureThreshold when the probe could kill etcd during a defragment" };
+        var command = new Command("set-quota", "Set --quota-backend-bytes safely, with advice about kubeadm's liveness probe")
+        {
+            manifest, size, dbSize, force, throughput, raiseProbe, dryRun, backupDir, kubeadmConfig,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(async () =>
+        {
+            var quota = QuotaBackendBytes.Parse(result.GetValue(size)!, CultureInfo.InvariantCulture);
+            var options = new QuotaChangeOptions
+            {
+                Force = result.GetValue(force),
+                CurrentDatabaseSize = result.GetValue(dbSize) is { } db ? QuotaBackendBytes.Parse(db, CultureInfo.InvariantCulture).Bytes : null,
+            };
+            if (result.GetValue(throughput) is { } rate)
+            {
+                options.DefragmentBytesPerSecond = QuotaBackendBytes.Parse(rate, CultureInfo.InvariantCulture).Bytes;
+            }
+
+            var probe = result.GetValue(raiseProbe);
+            EtcdYamlDocument Change(EtcdYamlDocument document) => Edit(
+                document,
+                m =>
+                {
+                    var edited = m.SetQuotaBackendBytes(quota, options);
+                    return probe && edited.AssessLivenessProbe(quota, options.DefragmentBytesPerSecond) is { IsSufficient: false } assessment
+                        ? edited.SetLivenessProbeFailureThreshold(assessment.SuggestedFailureThreshold)
+                        : edited;
+                },
+                c => c.SetQuotaBackendBytes(quota, options),
+                k => k.SetQuotaBackendBytes(quota, options));
+            return await ApplyAsync(result.GetValue(manifest)!, result.GetValue(kubeadmConfig), Change, SaveOptions(result.GetValue(dryRun), result.GetValue(backupDir)), cancellationToken);
+        }));
+        return command;
+    }
+
+    private static ManifestSaveOptions SaveOptions(bool dryRun, DirectoryInfo? backupDir) => new() { DryRun = dryRun, BackupDirectory = backupDir?.FullName };
+
+    /// <summary>Edits the file (and the kubeadm configuration, when given), prints each diff and notice, and saves unless it is a dry run.</summary>
+    private static async Task<int> ApplyAsync(FileInfo file, FileInfo? kubeadm, Func<EtcdYamlDocument, EtcdYamlDocument> edit, ManifestSaveOptions options, CancellationToken cancellationToken)
+    {
+        // Edit every document before saving any, so that a refused edit leaves every file untouched.
+        var edited = new List<EtcdYamlDocument> { edit(Load(file)) };
+        if (kubeadm is not null)
+        {
+            edited.Add(edit(KubeadmClusterConfiguration.Load(kubeadm.FullName)));
+        }
+
+        foreach (var document in edited)
+        {
+            var saved = await ManifestFile.SaveAsync(document, options, cancellationToken);
+            PrintDiff(saved.Diff);
+            PrintNotices(document.Notices);
+            var what = saved.Diff.Length == 0 ? "no change" : options.DryRun ? "dry run, nothing written" : $"written; backup {saved.BackupPath}";
+            if (Console.IsOutputRedirected)
+            {
+                Console.Error.WriteLine($"{saved.Path}: {what}");
+            }
+            else
+            {
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(saved.Path)}[/]: {Markup.Escape(what)}");
+            }
+        }
+
+        return Ok;
+    }
+
+    private static EtcdYamlDocument Edit(
+        EtcdYamlDocument document,
+        Func<EtcdManifest, EtcdManifest> manifest,
+        Func<EtcdConfigFile, EtcdConfigFile> config,
+        Func<KubeadmClusterConfiguration, KubeadmClusterConfiguration> kubeadm) => document switch
+        {
+            EtcdManifest m => manifest(m),
+            EtcdConfigFile c => config(c),
+            KubeadmClusterConfiguration k => kubeadm(k),
+            _ => throw new InvalidOperationException($"Unknown document {document.GetType().Name}."),
+        };
+
+    /// <summary>Recognises the file: a Pod manifest, a kubeadm configuration, or else an etcd configuration file.</summary>
+    private static EtcdYamlDocument Load(FileInfo file)
+    {
+        try
+        {
+            return EtcdManifest.Load(file.FullName);
+        }
+        catch (ManifestException ex) when (ex.ErrorCode == ManifestErrorCode.NotAPod)
+        {
+        }
+
+        try
+        {
+            return KubeadmClusterConfiguration.Load(file.FullName);
+        }
+        catch (ManifestException ex) when (ex.ErrorCode == ManifestErrorCode.NotAClusterConfiguration)
+        {
+        }
+
+        return EtcdConfigFile.Load(file.FullName);
+    }
+
+    private static string Describe(EtcdYamlDocument document) => document switch
+    {
+        EtcdManifest m => $"static pod, container {m.ContainerName}{(m.IsKubeadmManaged ? " (kubeadm)" : string.Empty)}: {string.Join(' ', m.Command.Take(1))}",
+        KubeadmClusterConfiguration k => $"kubeadm {k.ApiVersion} ClusterConfiguration{(k.IsEmbeddedInConfigMap ? " in the kubeadm-config ConfigMap" : string.Empty)}, etcd.local.extraArgs",
+        _ => "etcd configuration file",
+    };
+
+    private static IReadOnlyList<ManifestFlag> Flags(EtcdYamlDocument document) => document switch
+    {
+        EtcdManifest m => m.Flags,
+        EtcdConfigFile c => c.Flags,
+        KubeadmClusterConfiguration k => k.Flags,
+        _ => [],
+    };
+
+    private static string? GetFlag(EtcdYamlDocument document, string name) => document switch
+    {
+        EtcdManifest m => m.GetFlag(name),
+        EtcdConfigFile c => c.GetFlag(name),
+        KubeadmClusterConfiguration k => k.GetFlag(name),
+        _ => null,
+    };
+
+    private static void PrintDiff(string diff)
+    {
+        if (Console.IsOutputRedirected)
+        {
+            // Piped into a file or patch(1): the diff exactly as written, no colours, no wrapping.
+            Console.Out.Write(diff);
+            return;
+        }
+
+        foreach (var line in diff.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var color = line switch
+            {
+                _ when line.StartsWith("+++", StringComparison.Ordinal) || line.StartsWith("---", StringComparison.Ordinal) => "bold",
+                _ when line.StartsWith('+') => "green",
+                _ when line.StartsWith('-') => "red",
+                _ when line.StartsWith("@@", StringComparison.Ordinal) => "cyan",
+                _ => "default",
+            };
+            AnsiConsole.MarkupLine($"[{color}]{Markup.Escape(line)}[/]");
+        }
+    }
+
+    private static void PrintNotices(IEnumerable<ManifestNotice> notices)
+    {
+        foreach (var notice in notices)
+        {
+            if (Console.IsOutputRedirected)
+            {
+                // Keep standard output a clean diff; warnings and advice go to standard error.
+                Console.Error.WriteLine(notice.ToString());
+                continue;
+            }
+
+            var color = notice.Severity == ManifestNoticeSeverity.Warning ? "yellow" : "blue";
+            AnsiConsole.MarkupLine($"[{color}]{Markup.Escape(notice.ToString())}[/]");
+        }
+    }
+
+    private static int Run(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception ex) when (ex is ManifestException or IOException or UnauthorizedAccessException or FormatException or ArgumentException)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+            return Failed;
+        }
+    }
+
+    private static async Task<int> RunAsync(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception ex) when (ex is ManifestException or IOException or UnauthorizedAccessException or FormatException or ArgumentException)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+            return Failed;
+        }
+    }
+}
