@@ -108,6 +108,8 @@ public sealed class QuotaRaiseTests
         await using var cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 1, Hosted = true, QuotaBackendBytes = OldQuota });
         await using var client = cluster.CreateClient();
         await client.PutAsync("/big", new byte[900 * 1024]);
+        // The backend commits in batches: wait until the status shows the larger file.
+        await Retry.UntilAsync(async () => (await client.GetStatusAsync(cluster.Endpoint(0))).DbSize > 900 * 1024, "the DB size to grow");
         var before = File.ReadAllText(cluster.Members[0].Host!.ManifestPath);
         var raise = new QuotaRaise(client, [cluster.Members[0].Host!], new QuotaRaiseOptions { NewQuota = new QuotaBackendBytes(64 * 1024) });
 

@@ -21,6 +21,10 @@ public sealed class SpaceRecoveryTests
             await Assert.ThrowsAsync<EtcdNoSpaceException>(() => client.PutAsync("/app/more", new byte[900 * 1024], cluster.Endpoint(i)));
         }
 
+        // etcd raises each member's alarm asynchronously (through raft): wait until all three are raised.
+        var members = (await client.ListMembersAsync()).Members.Select(m => m.Id).ToHashSet();
+        await Retry.UntilAsync(async () => (await client.GetAlarmsAsync()).Where(a => a.Type == EtcdAlarmType.NoSpace).Select(a => a.MemberId).ToHashSet().SetEquals(members),
+            "a NOSPACE alarm on every member");
         return (cluster, client, await client.GetPrefixAsync("/"));
     }
 
