@@ -21,10 +21,8 @@ public sealed class SpaceRecoveryTests
             await Assert.ThrowsAsync<EtcdNoSpaceException>(() => client.PutAsync("/app/more", new byte[900 * 1024], cluster.Endpoint(i)));
         }
 
-        // etcd raises each member's alarm asynchronously (through raft): wait until all three are raised.
-        var members = (await client.ListMembersAsync()).Members.Select(m => m.Id).ToHashSet();
-        await Retry.UntilAsync(async () => (await client.GetAlarmsAsync()).Where(a => a.Type == EtcdAlarmType.NoSpace).Select(a => a.MemberId).ToHashSet().SetEquals(members),
-            "a NOSPACE alarm on every member");
+        // A member raises NOSPACE when a write it handles would cross its own quota; which members do depends on their sizes.
+        await Retry.UntilAsync(async () => (await client.GetAlarmsAsync()).Any(a => a.Type == EtcdAlarmType.NoSpace), "a NOSPACE alarm");
         return (cluster, client, await client.GetPrefixAsync("/"));
     }
 
@@ -57,7 +55,8 @@ public sealed class SpaceRecoveryTests
         Assert.Equal(3, report.Members.Count(m => m.Defragmented));
         Assert.All(report.Members, m => Assert.True(m.DbSizeAfter < m.DbSizeBefore, $"{m.Name}: {m.DbSizeBefore} -> {m.DbSizeAfter}"));
         Assert.True(report.Reclaimed > 0);
-        Assert.Equal(3, report.AlarmsDisarmed.Count);
+        Assert.NotEmpty(report.AlarmsDisarmed);
+        Assert.All(report.AlarmsDisarmed, a => Assert.Equal(EtcdAlarmType.NoSpace, a.Type));
         Assert.True(report.ProbeWriteSucceeded);
 
         var defrags = progress.Events.Where(e => e.Stage == SpaceRecoveryStage.DefragmentStarted).Select(e => e.Member).ToList();
@@ -67,7 +66,7 @@ public sealed class SpaceRecoveryTests
         var moved = progress.Events.Single(e => e.Stage == SpaceRecoveryStage.LeaderMoved);
         Assert.True(progress.Events.ToList().IndexOf(moved) < progress.Events.ToList().FindIndex(e => e.Stage == SpaceRecoveryStage.DefragmentStarted && e.Member == leaderName));
         Assert.NotEqual(leaderBefore, report.LeaderMovedTo);
-        Assert.True(progress.Events.Where(e => e.Stage == SpaceRecoveryStage.AlarmDisarmed).Count() == 3);
+        Assert.Equal(report.AlarmsDisarmed.Count, progress.Events.Count(e => e.Stage == SpaceRecoveryStage.AlarmDisarmed));
     }
 
     [Fact]
@@ -87,7 +86,8 @@ public sealed class SpaceRecoveryTests
         Assert.Contains(plan.Steps, s => s.EquivalentCommand.Contains($"compact {revisionBefore} --physical", StringComparison.Ordinal));
         Assert.Equal(3, plan.Steps.Count(s => s.EquivalentCommand.EndsWith("defrag", StringComparison.Ordinal)));
         Assert.Contains(plan.Steps, s => s.EquivalentCommand.Contains("move-leader", StringComparison.Ordinal));
-        Assert.Equal(3, (await client.GetAlarmsAsync()).Count);
+        Assert.Equal(plan.Alarms.Count, (await client.GetAlarmsAsync()).Count);
+        Assert.NotEmpty(plan.Alarms);
         Assert.Equal(revisionBefore, (await client.GetClusterStatusAsync()).MaxRevision);
     }
 
@@ -97,6 +97,7 @@ public sealed class SpaceRecoveryTests
         var (cluster, client, keyspace) = await FilledClusterAsync();
         await using var _ = cluster;
         await using var __ = client;
+        var alarmsBefore = await client.GetAlarmsAsync();
         var plan = await new SpaceRecovery(client).PlanAsync();
         var victimName = plan.Members[1].Name;
         var victim = cluster.Members.ToList().FindIndex(m => m.Name == victimName);
@@ -114,7 +115,7 @@ public sealed class SpaceRecoveryTests
         Assert.Contains(cluster.Members[victim].ClientUrl, failed.FailureReason, StringComparison.Ordinal);
         Assert.Empty(failed.AlarmsDisarmed);
         var kept = await client.GetAlarmsAsync();
-        Assert.True(3 == kept.Count(a => a.Type == EtcdAlarmType.NoSpace), string.Join("; ", kept));
+        Assert.All(alarmsBefore, a => Assert.Contains(a, kept));
         await Assert.ThrowsAsync<EtcdNoSpaceException>(() => client.ProbeWriteAsync());
 
         await cluster.StartMemberAsync(victim);
