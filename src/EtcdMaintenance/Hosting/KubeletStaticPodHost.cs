@@ -86,13 +86,7 @@ public sealed class KubeletStaticPodHost : IEtcdMemberHost
     public Task<ManifestSaveResult> SaveManifestAsync(EtcdManifest manifest, bool dryRun = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        return ManifestFile.SaveAsync(manifest, new ManifestSaveOptions
-        {
-            BackupDirectory = _saveOptions.BackupDirectory,
-            CreateBackup = _saveOptions.CreateBackup,
-            TimeProvider = _saveOptions.TimeProvider,
-            DryRun = dryRun || _saveOptions.DryRun,
-        }, cancellationToken);
+        return ManifestFile.SaveAsync(manifest, _saveOptions.ForSave(dryRun), cancellationToken);
     }
 
     /// <inheritdoc />

@@ -331,6 +331,26 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         throw new InvalidOperationException("The cluster never ran out of space: was it started with a small QuotaBackendBytes?");
     }
 
+    /// <summary>
+    /// Churns and deletes ~6 MB of values and compacts, then writes small keys until every member reports at least
+    /// <paramref name="ratio"/> fragmentation (bbolt counts freed pages as free only after later commits).
+    /// </summary>
+    public static async Task FragmentAsync(EtcdMaintenanceClient client, double ratio = 0.45)
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            await client.PutAsync($"/churn/{i % 10}", new byte[200 * 1024]);
+        }
+
+        await client.DeletePrefixAsync("/churn/");
+        await client.CompactAsync((await client.PutAsync("/tick", "0"u8.ToArray())).Revision);
+        await Retry.UntilAsync(async () =>
+        {
+            await client.PutAsync("/tick", "1"u8.ToArray());
+            return (await client.GetClusterStatusAsync()).Reachable.All(s => s.FragmentationRatio >= ratio);
+        }, "every member to report the fragmentation");
+    }
+
     /// <summary>Waits until every given member answers status and knows a leader.</summary>
     public async Task WaitUntilReadyAsync(IEnumerable<EtcdTestMember> members, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
     {

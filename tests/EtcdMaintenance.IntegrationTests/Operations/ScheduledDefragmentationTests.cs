@@ -10,18 +10,7 @@ public sealed class ScheduledDefragmentationTests
     {
         await using var cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 3 });
         await using var client = cluster.CreateClient();
-        for (var i = 0; i < 30; i++)
-        {
-            await client.PutAsync($"/churn/{i % 10}", new byte[200 * 1024]);
-        }
-
-        await client.DeletePrefixAsync("/churn/");
-        await client.CompactAsync((await client.PutAsync("/tick", "0"u8.ToArray())).Revision);
-        await Retry.UntilAsync(async () =>
-        {
-            await client.PutAsync("/tick", "1"u8.ToArray());
-            return (await client.GetClusterStatusAsync()).Reachable.All(s => s.FragmentationRatio >= 0.45);
-        }, "every member to report the fragmentation");
+        await EtcdTestCluster.FragmentAsync(client);
         var schedule = new ScheduledDefragmentation(client, new ScheduledDefragmentationOptions
         {
             DefragmentWhen = DefragCondition.Parse("fragmentation >= 45% && dbSize >= 1MB"),

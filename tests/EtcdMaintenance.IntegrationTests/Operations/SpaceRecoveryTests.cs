@@ -182,23 +182,7 @@ public sealed class DefragmentationPolicyTests
         Assert.All(calm.Members, m => Assert.False(m.Defragmented));
         Assert.All(calm.Members, m => Assert.Contains("dbSize", m.Note, StringComparison.Ordinal));
 
-        for (var round = 0; round < 3; round++)
-        {
-            for (var i = 0; i < 10; i++)
-            {
-                await client.PutAsync($"/churn/{i}", new byte[200 * 1024]);
-            }
-        }
-
-        await client.DeletePrefixAsync("/churn/");
-        await client.CompactAsync((await client.PutAsync("/tick", "0"u8.ToArray())).Revision);
-        // bbolt reports freed pages as free only after later write transactions commit: keep writing small keys
-        // until every member reports the fragmentation, as it would in a cluster in use.
-        await Retry.UntilAsync(async () =>
-        {
-            await client.PutAsync("/tick", "1"u8.ToArray());
-            return (await client.GetClusterStatusAsync()).Reachable.All(s => s.FragmentationRatio >= 0.45);
-        }, "every member to report the fragmentation");
+        await EtcdTestCluster.FragmentAsync(client);
         var fragmented = await new SpaceRecovery(client, options).ExecuteAsync();
 
         Assert.True(fragmented.Succeeded, fragmented.FailureReason);
