@@ -11,5 +11,7 @@ var root = new RootCommand("""
     """);
 GlobalOptions.AddTo(root);
 root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(CheckConsistencyCommand.Create());
+root.Subcommands.Add(ReplaceMemberCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

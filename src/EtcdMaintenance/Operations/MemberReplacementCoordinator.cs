@@ -80,7 +80,13 @@ public sealed class MemberReplacementCoordinator
         FileStream startLock;
         try
         {
-            startLock = new FileStream(Path.Combine(directory, ".member-replacement.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var lockOptions = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows())
+            {
+                lockOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            startLock = new FileStream(Path.Combine(directory, ".member-replacement.lock"), lockOptions);
         }
         catch (IOException ex)
         {
@@ -159,6 +165,15 @@ public sealed class MemberReplacementCoordinator
         }
 
         return new MemberReplacementRun(_client, host, _options, _logger, _timeProvider, progress, path, checkpoint);
+    }
+
+    /// <summary>Reads an operation's journal (to show where it stands, or to find its manifest before resuming).</summary>
+    /// <exception cref="InvalidDataException">The file is not a journal, or is of another version.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static Task<MemberReplacementCheckpoint> ReadJournalAsync(string journalPath, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(journalPath);
+        return MemberReplacementJournal.ReadAsync(Path.GetFullPath(journalPath), cancellationToken);
     }
 
     private static void Validate(MemberReplacementRequest request)
