@@ -55,4 +55,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4013, Level = LogLevel.Information, Message = "Member replacement {OperationId}: {What} refused ({Reason}); trying again in {Delay}")]
     public static partial void ReplacementRetrying(ILogger logger, string operationId, string what, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 4014, Level = LogLevel.Information, Message = "Member replacement {OperationId} of {Member} ({MemberId}) started; journal {Path}")]
+    public static partial void ReplacementStarted(ILogger logger, string operationId, string member, MemberId memberId, string path);
 }

@@ -102,7 +102,6 @@ public sealed class MemberReplacementCoordinator
             }
 
             var now = _timeProvider.GetUtcNow();
-            var target = plan.Consistency.Find(plan.MemberId);
             var operationId = MemberReplacementJournal.NewOperationId(request.MemberName, _timeProvider);
             var checkpoint = new MemberReplacementCheckpoint
             {
@@ -124,8 +123,7 @@ public sealed class MemberReplacementCoordinator
             };
             var path = MemberReplacementJournal.PathFor(directory, operationId);
             await MemberReplacementJournal.WriteAsync(path, checkpoint, cancellationToken).ConfigureAwait(false);
-            var started = $"replacing {request.MemberName} ({plan.MemberId}{(target?.IsSuspect == true ? ", suspect" : string.Empty)}); journal {path}";
-            Log.ReplacementProgress(_logger, operationId, MemberReplacementStep.Snapshot, MemberReplacementProgressKind.StepStarted, started);
+            Log.ReplacementStarted(_logger, operationId, request.MemberName, plan.MemberId, path);
 
             return new MemberReplacementRun(_client, request.Host, _options, _logger, _timeProvider, progress, path, checkpoint);
         }
