@@ -18,5 +18,7 @@ root.Subcommands.Add(AlarmCommand.Create());
 root.Subcommands.Add(RaiseQuotaCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ManifestCommand.Create());
+root.Subcommands.Add(CheckConsistencyCommand.Create());
+root.Subcommands.Add(ReplaceMemberCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

@@ -437,7 +437,8 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
 
     /// <summary>
     /// Runs a cluster-wide call on the first endpoint that answers, starting with the last one that did. A call that is
-    /// not idempotent moves on only when the request certainly never left (the connection could not be made).
+    /// not idempotent moves on only when the request certainly never left (the connection could not be made) or a learner
+    /// refused it.
     /// </summary>
     private async Task<T> OnAnyEndpointAsync<T>(string operation, bool idempotent, Func<EtcdEndpoint, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
@@ -463,11 +464,15 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         throw last ?? throw new InvalidOperationException("No endpoints are configured.");
     }
 
+    // A learner refuses every call but Status and serializable reads before doing anything ("rpc not supported for
+    // learner"), so even a call that is not idempotent can go on to the next endpoint: a rejoining member is often in the
+    // endpoint list.
     private static bool CanFailOver(EtcdException exception, bool idempotent) =>
-        exception is EtcdUnavailableException && (idempotent || exception.InnerException is HttpRequestException
+        exception.ErrorCode == EtcdErrorCode.NotSupportedForLearner ||
+        (exception is EtcdUnavailableException && (idempotent || exception.InnerException is HttpRequestException
         {
             HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError,
-        });
+        }));
 
     /// <summary>One call to one endpoint, with the auth token when auth is configured (re-acquired once if etcd rejects it).</summary>
     private async Task<TResponse> CallAsync<TRequest, TResponse>(EtcdEndpoint endpoint, GrpcMethod<TRequest, TResponse> method, TRequest request, TimeSpan timeout, CancellationToken cancellationToken)

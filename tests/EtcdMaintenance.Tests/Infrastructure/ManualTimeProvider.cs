@@ -20,6 +20,42 @@ public sealed class ManualTimeProvider : TimeProvider
         return timer;
     }
 
+    /// <summary>How many timers wait to fire (a Task.Delay on this clock is one).</summary>
+    public int PendingTimers
+    {
+        get
+        {
+            lock (_timers)
+            {
+                return _timers.Count(t => t.DueAt is not null);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drives <paramref name="work"/> to its end on this clock: whenever it waits on a timer, moves time on by
+    /// <paramref name="step"/>. Returns the time that passed. Fails if the work neither ends nor waits on a timer.
+    /// </summary>
+    public async Task<TimeSpan> RunAsync(Task work, TimeSpan step)
+    {
+        var start = _ticks;
+        while (!work.IsCompleted)
+        {
+            if (!SpinWait.SpinUntil(() => work.IsCompleted || PendingTimers > 0, TimeSpan.FromSeconds(10)))
+            {
+                throw new TimeoutException("The work neither finished nor waited on the clock within 10 s of real time.");
+            }
+
+            if (!work.IsCompleted)
+            {
+                Advance(step);
+            }
+        }
+
+        await work;
+        return TimeSpan.FromTicks(_ticks - start);
+    }
+
     public void Advance(TimeSpan by)
     {
         _ticks += by.Ticks;
