@@ -18,7 +18,8 @@ internal static class DemoCommand
         var command = new Command("demo", """
             Start a throwaway 3-member etcd cluster on loopback (etcd from ETCD_BIN or PATH, 16 MiB quota), show its status,
             fill it until writes fail with NOSPACE, diagnose, recover the space with a progress display, show the sizes before
-            and after, then stop everything it started (also on Ctrl+C). With -o json, prints the outcome for scripts.
+            and after, replace one member and show the cluster consistent, then stop everything it started (also on Ctrl+C).
+            With -o json, prints the outcome for scripts.
 
             Example: etcd-doctor demo
             """);
@@ -101,6 +102,40 @@ internal static class DemoCommand
 
             outcome.WritesWorkAfter = !await WritesFailAsync(client, stop.Token);
             Say(json, outcome.WritesWorkAfter ? "   [green]a new write succeeds[/]" : "   [red]writes still fail[/]");
+
+            var victim = cluster.Members[1];
+            Say(json, $"[bold]5. Replace member {victim.Name}[/] (etcd-doctor replace-member: snapshot, remove, data dir aside, add as learner, rejoin, promote)");
+            var coordinator = new MemberReplacementCoordinator(client, new MemberReplacementOptions
+            {
+                JournalDirectory = Path.Combine(cluster.Root, "journals"),
+                SnapshotDirectory = Path.Combine(cluster.Root, "snapshots"),
+            });
+            var operation = await coordinator.StartAsync(
+                new MemberReplacementRequest { MemberName = victim.Name, Host = victim.Host, PeerUrls = [victim.PeerUrl] },
+                json ? null : Output.Progress<MemberReplacementProgress>(p => (p.Elapsed, p.Message)), stop.Token);
+            var replaced = await operation.WaitForCompletionAsync(stop.Token);
+            outcome.ReplacedMember = victim.Name;
+            outcome.OldMemberId = replaced.OldMemberId.ToString();
+            outcome.NewMemberId = replaced.NewMemberId.ToString();
+            outcome.ArchivedDataDirectory = replaced.ArchivedDataDirectory;
+
+            // A member that rejoins replays the leader's raft log: its file grows with every value ever written since the last
+            // raft snapshot, which is how a follower's DB ends up larger than the leader's (and over quota) in the field.
+            var rejoined = await client.GetStatusAsync(EtcdEndpoint.Parse(victim.ClientUrl), stop.Token);
+            Say(json, $"   the new {victim.Name} replayed the log and its file is {Output.Bytes(rejoined.DbSize)} ({Output.Percent(rejoined.QuotaUsage)} of quota): defragment again");
+            var second = await new SpaceRecovery(client).ExecuteAsync(json ? null : Output.Progress<SpaceRecoveryProgress>(p => (p.Elapsed, p.Message)), stop.Token);
+            outcome.WritesWorkAtEnd = second.Succeeded && !await WritesFailAsync(client, stop.Token);
+            var check = await new ConsistencyChecker(client).CheckAsync(stop.Token);
+            outcome.ConsistentAfterReplacement = check.IsConsistent && check.Members.Count == 3 && check.Members.All(m => m.IsStarted && !m.IsLearner);
+            if (!json)
+            {
+                Output.WriteStatus(await client.GetClusterStatusAsync(stop.Token));
+                Output.Terminal.MarkupLine(outcome.ConsistentAfterReplacement
+                    ? $"   [green]{victim.Name} rejoined as {replaced.NewMemberId} (was {replaced.OldMemberId}); all three members hold the same data (HashKV {check.MajorityHash:x8} at revision {check.HashRevision})[/]"
+                    : $"   [red]the cluster is not consistent:[/] {Markup.Escape(string.Join("; ", check.Suspects.SelectMany(m => m.Findings).Select(f => f.Message)))}");
+                Output.Terminal.MarkupLine($"   the old data dir was kept at {Markup.Escape(replaced.ArchivedDataDirectory ?? "-")}");
+            }
+
             return outcome.Succeeded ? 0 : 1;
         }
         finally
@@ -157,6 +192,18 @@ internal static class DemoCommand
 
         public IReadOnlyList<int> ProcessesLeft { get; set; } = [];
 
-        public bool Succeeded => WritesFailedBefore && WritesWorkAfter && Recovery is { Succeeded: true } && ProcessesLeft.Count == 0;
+        public string? ReplacedMember { get; set; }
+
+        public string? OldMemberId { get; set; }
+
+        public string? NewMemberId { get; set; }
+
+        public string? ArchivedDataDirectory { get; set; }
+
+        public bool ConsistentAfterReplacement { get; set; }
+
+        public bool WritesWorkAtEnd { get; set; }
+
+        public bool Succeeded => WritesFailedBefore && WritesWorkAfter && Recovery is { Succeeded: true } && ConsistentAfterReplacement && WritesWorkAtEnd && ProcessesLeft.Count == 0;
     }
 }

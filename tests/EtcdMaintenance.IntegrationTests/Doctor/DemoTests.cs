@@ -7,7 +7,7 @@ namespace EtcdMaintenance.IntegrationTests.Doctor;
 public sealed class DemoTests
 {
     [Fact]
-    public async Task Demo_FailsWritesWithNoSpace_RecoversThem_AndLeavesNoProcessBehind()
+    public async Task Demo_FailsWritesWithNoSpace_RecoversThem_ReplacesAMember_AndLeavesNoProcessBehind()
     {
         var (exitCode, stdout, stderr) = await EtcdDoctorProcess.RunAsync(TimeSpan.FromMinutes(4), "demo", "-o", "json");
 
@@ -19,6 +19,10 @@ public sealed class DemoTests
         Assert.True(root.GetProperty("recovery").GetProperty("succeeded").GetBoolean());
         Assert.True(root.GetProperty("recovery").GetProperty("reclaimed").GetInt64() > 0);
         Assert.True(root.GetProperty("writesWorkAfter").GetBoolean());
+        Assert.Equal("demo-2", root.GetProperty("replacedMember").GetString());
+        Assert.NotEqual(root.GetProperty("oldMemberId").GetString(), root.GetProperty("newMemberId").GetString());
+        Assert.True(root.GetProperty("consistentAfterReplacement").GetBoolean());
+        Assert.True(root.GetProperty("writesWorkAtEnd").GetBoolean());
         var pids = root.GetProperty("processIds").EnumerateArray().Select(p => p.GetInt32()).ToList();
         Assert.Equal(3, pids.Count);
         Assert.Empty(root.GetProperty("processesLeft").EnumerateArray());
