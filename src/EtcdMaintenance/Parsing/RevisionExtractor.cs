@@ -13,10 +13,17 @@ namespace EtcdMaintenance.Parsing;
 /// </summary>
 /// <remarks>
 /// <para><c>-w json</c> and <c>-w fields</c> print revisions. <c>-w table</c> and <c>-w simple</c> do not: for those the
-/// methods fail with <see cref="EtcdctlParseErrorKind.NotInFormat"/> rather than return a number.</para>
-/// <para>The <c>TryExtract</c> and <c>TryGetCompactRevision</c> methods allocate nothing when they succeed: they run a
-/// <see cref="Utf8JsonReader"/> (or a byte scan, for fields) over the caller's bytes and write into the caller's span.
-/// Strings are transcoded into a pooled buffer. Only a failure allocates its <see cref="EtcdctlParseError"/>.</para>
+/// methods fail with <see cref="EtcdctlParseErrorKind.NotInFormat"/> rather than return a number. Output of another
+/// command (member list's header has a revision too) fails with <see cref="EtcdctlParseErrorKind.WrongCommand"/>.</para>
+/// <para>The <c>TryExtract</c> and <c>TryGetCompactRevision</c> methods allocate nothing when they succeed: they read
+/// the caller's bytes (strings are transcoded into a pooled buffer) and write into the caller's span. Only a failure
+/// allocates its <see cref="EtcdctlParseError"/>.</para>
+/// <para>JSON as etcdctl prints it (one line of ASCII without escapes) takes a fast path: every token up to each
+/// revision is checked, the <c>revision</c> and <c>member_id</c> numbers are read exactly (as
+/// <see cref="Utf8JsonReader.TryGetInt64"/> and <see cref="Utf8JsonReader.TryGetUInt64"/> would), and the rest of each
+/// status is skipped by matching brackets outside strings, 64 bytes at a time, without checking its grammar. Anything
+/// else (pretty-printed, escaped, cut short, unexpected) goes through a strict <see cref="Utf8JsonReader"/> loop, which
+/// checks every byte and words the error. Use <see cref="EtcdctlOutput.ParseEndpointStatus"/> to check every value.</para>
 /// <para>Output captured with <c>2&gt;&amp;1</c> is fine: etcdctl's log lines, <c>Error:</c> lines and
 /// <c>Failed to get the status of endpoint</c> lines are skipped (those endpoints have no revision).</para>
 /// </remarks>
@@ -62,6 +69,16 @@ public static class RevisionExtractor
     {
         var sink = new Int64Sink(destination);
         return ScanText(output, ref sink, out endpointCount, out compactRevision, out error, out _);
+    }
+
+    /// <summary>
+    /// For tests: the same as <see cref="TryExtract(ReadOnlySpan{byte}, Span{EndpointRevision}, out int, out long, out EtcdctlParseError?)"/>
+    /// but JSON always goes through the strict Utf8JsonReader loop, never the skimming fast path.
+    /// </summary>
+    internal static OperationStatus TryExtractStrict(ReadOnlySpan<byte> utf8Output, Span<EndpointRevision> destination, out int endpointCount, out long compactRevision, out EtcdctlParseError? error)
+    {
+        var sink = new EndpointRevisionSink(destination);
+        return Scan(utf8Output, ref sink, out endpointCount, out compactRevision, out error, out _, strict: true);
     }
 
     /// <summary>Reads the revision to compact at (the highest endpoint revision), without allocating.</summary>
@@ -129,7 +146,7 @@ public static class RevisionExtractor
         }
     }
 
-    private static OperationStatus Scan<TSink>(scoped ReadOnlySpan<byte> utf8, ref TSink sink, out int count, out long compact, out EtcdctlParseError? error, out EtcdctlOutputFormat format)
+    private static OperationStatus Scan<TSink>(scoped ReadOnlySpan<byte> utf8, ref TSink sink, out int count, out long compact, out EtcdctlParseError? error, out EtcdctlOutputFormat format, bool strict = false)
         where TSink : IRevisionSink, allows ref struct
     {
         count = 0;
@@ -162,7 +179,7 @@ public static class RevisionExtractor
             if (first == (byte)'[' && Utf8Lines.LooksLikeJsonArray(line))
             {
                 format = EtcdctlOutputFormat.Json;
-                return ScanJson(utf8, lines, ref sink, out count, out compact, out error);
+                return ScanJson(utf8, lines, ref sink, out count, out compact, out error, strict);
             }
 
             if (first == (byte)'"' && Utf8Lines.TryField(line, out _, out _))
@@ -214,7 +231,242 @@ public static class RevisionExtractor
             : lines.Error(EtcdctlParseErrorKind.Malformed, lead, "etcdctl endpoint status output (-w json or -w fields)");
     }
 
-    private static OperationStatus ScanJson<TSink>(scoped ReadOnlySpan<byte> utf8, scoped ByteLines lines, ref TSink sink, out int count, out long compact, out EtcdctlParseError? error)
+    private static OperationStatus ScanJson<TSink>(scoped ReadOnlySpan<byte> utf8, scoped ByteLines lines, ref TSink sink, out int count, out long compact, out EtcdctlParseError? error, bool strict)
+        where TSink : IRevisionSink, allows ref struct
+    {
+        // The fast path skims the structure and reads each header's numbers exactly; anything it does not expect
+        // (escapes, non-ASCII, several lines, other commands, bad or cut-short JSON) goes to the strict Utf8JsonReader
+        // loop, which also words the error.
+        if (!strict && SkimJson(lines.Current, lines.CurrentStart, ref sink, out var index, out var max, out var end))
+        {
+            count = 0;
+            compact = 0;
+            var tail = CheckTail(utf8, end, lines.Number, out error);
+            return tail != OperationStatus.Done ? tail : Finish(index > 0, index, max, ref sink, out count, out compact, out error);
+        }
+
+        sink.Reset();
+        return ScanJsonStrict(utf8, lines, ref sink, out count, out compact, out error);
+    }
+
+    /// <summary>
+    /// The fast path, for JSON on one line of printable ASCII without escapes (how etcdctl prints it): an array of
+    /// objects, each with a "Status" object whose "header" object holds the revision. The walk to each revision is
+    /// checked token by token and the numbers are read exactly; the rest of each Status object is skipped by matching
+    /// brackets outside strings. Anything else returns <see langword="false"/> and the strict reader loop takes over.
+    /// </summary>
+    private static bool SkimJson<TSink>(scoped ReadOnlySpan<byte> line, int start, ref TSink sink, out int index, out long max, out int end)
+        where TSink : IRevisionSink, allows ref struct
+    {
+        index = 0;
+        max = long.MinValue;
+        end = 0;
+        if (!AsciiJsonWalker.Accepts(line))
+        {
+            return false;
+        }
+
+        var json = new AsciiJsonWalker(line, 0);
+        if (!json.Expect((byte)'['))
+        {
+            return false;
+        }
+
+        json.SkipSpaces();
+        if (!json.AtEnd && json.Current == (byte)']')
+        {
+            end = start + json.Position + 1;
+            return true;
+        }
+
+        while (true)
+        {
+            var found = false;
+            var memberId = default(MemberId);
+            long revision = 0;
+            var closed = false;
+
+            // Go prints {"Endpoint":"...","Status":{"header":{...},...}}: match that text directly, else member by member.
+            var elementStart = json.Position;
+            if (json.TryConsume("{\"Endpoint\":\""u8) && json.RestOfString() && json.TryConsume(",\"Status\":{\"header\":"u8))
+            {
+                if (!ReadHeader(ref json, out memberId, out revision) || !json.AfterMember(out var statusClosed) ||
+                    (!statusClosed && !json.SkipToObjectEnd()) || !json.AfterMember(out closed))
+                {
+                    return false;
+                }
+
+                found = true;
+            }
+            else
+            {
+                json.Rewind(elementStart);
+                if (!json.Expect((byte)'{'))
+                {
+                    return false;
+                }
+            }
+
+            while (!closed)
+            {
+                if (!json.String(out var name) || !json.Expect((byte)':'))
+                {
+                    return false;
+                }
+
+                if (name.SequenceEqual("Status"u8))
+                {
+                    if (found || !SkimStatus(ref json, out memberId, out revision))
+                    {
+                        return false;
+                    }
+
+                    found = true;
+                }
+                else if (name.SequenceEqual("HashKV"u8) || name.SequenceEqual("health"u8) || !json.Value(1))
+                {
+                    return false;
+                }
+
+                if (!json.AfterMember(out closed))
+                {
+                    return false;
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+
+            sink.Add(new EndpointRevision(index++, memberId, revision));
+            max = Math.Max(max, revision);
+            json.SkipSpaces();
+            if (json.AtEnd)
+            {
+                return false;
+            }
+
+            if (json.Current == (byte)']')
+            {
+                end = start + json.Position + 1;
+                return true;
+            }
+
+            if (!json.Expect((byte)','))
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Reads a Status object up to its header, reads the header exactly, and skips the rest of the Status.</summary>
+    private static bool SkimStatus(scoped ref AsciiJsonWalker json, out MemberId memberId, out long revision)
+    {
+        memberId = default;
+        revision = 0;
+        if (!json.Expect((byte)'{'))
+        {
+            return false;
+        }
+
+        while (true)
+        {
+            if (!json.String(out var name) || !json.Expect((byte)':'))
+            {
+                return false;
+            }
+
+            if (!name.SequenceEqual("header"u8))
+            {
+                if (!json.Value(2) || !json.AfterMember(out var statusClosed) || statusClosed)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (!ReadHeader(ref json, out memberId, out revision) || !json.AfterMember(out var closed))
+            {
+                return false;
+            }
+
+            // What follows the header in a Status is not needed: skip it by bracket matching.
+            return closed || json.SkipToObjectEnd();
+        }
+    }
+
+    /// <summary>Reads one header object: <c>revision</c> as a non-negative Int64, <c>member_id</c> as a UInt64, both exactly.</summary>
+    private static bool ReadHeader(scoped ref AsciiJsonWalker json, out MemberId memberId, out long revision)
+    {
+        // Go prints the four fields in this order when none is zero: match that text directly, else read member by member.
+        var start = json.Position;
+        if (json.TryConsume("{\"cluster_id\":"u8) && json.SkipNumber() &&
+            json.TryConsume(",\"member_id\":"u8) && json.UInt64(out var canonicalId) &&
+            json.TryConsume(",\"revision\":"u8) && json.Int64(out revision) && revision >= 0 &&
+            json.TryConsume(",\"raft_term\":"u8) && json.SkipNumber() && json.TryConsume("}"u8))
+        {
+            memberId = canonicalId;
+            return true;
+        }
+
+        json.Rewind(start);
+        memberId = default;
+        revision = 0;
+        var hasRevision = false;
+        if (!json.Expect((byte)'{'))
+        {
+            return false;
+        }
+
+        json.SkipSpaces();
+        if (!json.AtEnd && json.Current == (byte)'}')
+        {
+            return false;
+        }
+
+        var closed = false;
+        while (!closed)
+        {
+            if (!json.String(out var name) || !json.Expect((byte)':'))
+            {
+                return false;
+            }
+
+            if (name.SequenceEqual("revision"u8))
+            {
+                if (hasRevision || !json.Int64(out revision) || revision < 0)
+                {
+                    return false;
+                }
+
+                hasRevision = true;
+            }
+            else if (name.SequenceEqual("member_id"u8))
+            {
+                if (!json.UInt64(out var id))
+                {
+                    return false;
+                }
+
+                memberId = id;
+            }
+            else if (!json.Value(3))
+            {
+                return false;
+            }
+
+            if (!json.AfterMember(out closed))
+            {
+                return false;
+            }
+        }
+
+        return hasRevision;
+    }
+
+    private static OperationStatus ScanJsonStrict<TSink>(scoped ReadOnlySpan<byte> utf8, scoped ByteLines lines, ref TSink sink, out int count, out long compact, out EtcdctlParseError? error)
         where TSink : IRevisionSink, allows ref struct
     {
         count = 0;
@@ -275,8 +527,15 @@ public static class RevisionExtractor
             return OperationStatus.InvalidData;
         }
 
-        // Only blank lines and etcdctl's standard-error lines may follow the array.
         var end = start + (int)reader.BytesConsumed;
+        var tail = CheckTail(utf8, end, LineNumberAt(utf8, end), out error);
+        return tail != OperationStatus.Done ? tail : Finish(found, index, max, ref sink, out count, out compact, out error);
+    }
+
+    /// <summary>Only blank lines and etcdctl's standard-error lines may follow the array that ends at <paramref name="end"/>.</summary>
+    private static OperationStatus CheckTail(ReadOnlySpan<byte> utf8, int end, int endLine, out EtcdctlParseError? error)
+    {
+        error = null;
         var restOfLine = utf8[end..];
         var newline = restOfLine.IndexOf((byte)'\n');
         var tail = newline < 0 ? restOfLine : restOfLine[..newline];
@@ -288,7 +547,7 @@ public static class RevisionExtractor
 
         if (newline >= 0)
         {
-            var rest = new ByteLines(utf8, end + newline + 1, LineNumberAt(utf8, end) + 1);
+            var rest = new ByteLines(utf8, end + newline + 1, endLine + 1);
             while (rest.MoveNext())
             {
                 var kind = Utf8Lines.Classify(rest.Current);
@@ -300,7 +559,7 @@ public static class RevisionExtractor
             }
         }
 
-        return Finish(found, index, max, ref sink, out count, out compact, out error);
+        return OperationStatus.Done;
     }
 
     private static OperationStatus Finish<TSink>(bool found, int index, long max, ref TSink sink, out int count, out long compact, out EtcdctlParseError? error)
@@ -523,7 +782,7 @@ public static class RevisionExtractor
         do
         {
             var line = lines.Current;
-            if (!first)
+            if (!first && (line.IsEmpty || line[0] != (byte)'"'))
             {
                 var kind = Utf8Lines.Classify(line);
                 if (kind == LineKind.HashFailure)
@@ -547,7 +806,8 @@ public static class RevisionExtractor
             }
 
             var valueColumn = line.Length - value.Length;
-            if (key.SequenceEqual("ClusterID"u8))
+            var field = FieldOf(key);
+            if (field == FieldKey.ClusterId)
             {
                 if (open && !CloseRecord(ref sink, ref index, ref max, hasRevision, hasSize, hasEndpoint, revision, memberId, recordLine, lines, out error, isLast: false))
                 {
@@ -564,41 +824,39 @@ public static class RevisionExtractor
 
             if (!open)
             {
-                var other = key.SequenceEqual("Endpoint"u8) ? "endpoint health" : "another etcdctl command";
+                var other = field == FieldKey.Endpoint ? "endpoint health" : "another etcdctl command";
                 error = lines.Error(EtcdctlParseErrorKind.WrongCommand, lead, $"endpoint status output, records starting with \"ClusterID\" (this looks like {other} output)");
                 return OperationStatus.InvalidData;
             }
 
-            if (key.SequenceEqual("Revision"u8))
+            switch (field)
             {
-                if (!Utf8Parser.TryParse(value, out revision, out var used) || used != value.Length || revision < 0)
-                {
-                    error = lines.Error(EtcdctlParseErrorKind.Malformed, valueColumn, "Revision as a non-negative 64-bit number");
-                    return OperationStatus.InvalidData;
-                }
+                case FieldKey.Revision:
+                    if (!Utf8Parser.TryParse(value, out revision, out var used) || used != value.Length || revision < 0)
+                    {
+                        error = lines.Error(EtcdctlParseErrorKind.Malformed, valueColumn, "Revision as a non-negative 64-bit number");
+                        return OperationStatus.InvalidData;
+                    }
 
-                hasRevision = true;
-            }
-            else if (key.SequenceEqual("MemberID"u8))
-            {
-                if (!Utf8Parser.TryParse(value, out memberId, out var used) || used != value.Length)
-                {
-                    error = lines.Error(EtcdctlParseErrorKind.Malformed, valueColumn, "MemberID as an unsigned 64-bit number");
+                    hasRevision = true;
+                    break;
+                case FieldKey.MemberId:
+                    if (!Utf8Parser.TryParse(value, out memberId, out var usedId) || usedId != value.Length)
+                    {
+                        error = lines.Error(EtcdctlParseErrorKind.Malformed, valueColumn, "MemberID as an unsigned 64-bit number");
+                        return OperationStatus.InvalidData;
+                    }
+
+                    break;
+                case FieldKey.DbSize:
+                    hasSize = true;
+                    break;
+                case FieldKey.Endpoint:
+                    hasEndpoint = true;
+                    break;
+                case FieldKey.OtherCommand:
+                    error = lines.Error(EtcdctlParseErrorKind.WrongCommand, lead, "endpoint status output (this record comes from another etcdctl command)");
                     return OperationStatus.InvalidData;
-                }
-            }
-            else if (key.SequenceEqual("DBSize"u8))
-            {
-                hasSize = true;
-            }
-            else if (key.SequenceEqual("Endpoint"u8))
-            {
-                hasEndpoint = true;
-            }
-            else if (key.SequenceEqual("Hash"u8) || key.SequenceEqual("ID"u8) || key.SequenceEqual("Health"u8) || key.SequenceEqual("AlarmType"u8))
-            {
-                error = lines.Error(EtcdctlParseErrorKind.WrongCommand, lead, "endpoint status output (this record comes from another etcdctl command)");
-                return OperationStatus.InvalidData;
             }
         }
         while (lines.MoveNext());
@@ -669,6 +927,32 @@ public static class RevisionExtractor
         return offset + bytePositionInLine;
     }
 
+    private enum FieldKey
+    {
+        Other,
+        ClusterId,
+        MemberId,
+        Revision,
+        DbSize,
+        Endpoint,
+        OtherCommand,
+    }
+
+    /// <summary>Which <c>-w fields</c> key this is (the ones the revision scan cares about).</summary>
+    private static FieldKey FieldOf(ReadOnlySpan<byte> key) => key.Length switch
+    {
+        9 when key.SequenceEqual("ClusterID"u8) => FieldKey.ClusterId,
+        9 when key.SequenceEqual("AlarmType"u8) => FieldKey.OtherCommand,
+        8 when key.SequenceEqual("MemberID"u8) => FieldKey.MemberId,
+        8 when key.SequenceEqual("Revision"u8) => FieldKey.Revision,
+        8 when key.SequenceEqual("Endpoint"u8) => FieldKey.Endpoint,
+        6 when key.SequenceEqual("DBSize"u8) => FieldKey.DbSize,
+        6 when key.SequenceEqual("Health"u8) => FieldKey.OtherCommand,
+        4 when key.SequenceEqual("Hash"u8) => FieldKey.OtherCommand,
+        2 when key.SequenceEqual("ID"u8) => FieldKey.OtherCommand,
+        _ => FieldKey.Other,
+    };
+
     private enum EntryResult
     {
         Ok,
@@ -687,6 +971,8 @@ public static class RevisionExtractor
     {
         bool Overflowed { get; }
 
+        void Reset();
+
         void Add(EndpointRevision revision);
     }
 
@@ -696,6 +982,12 @@ public static class RevisionExtractor
         private int _written;
 
         public bool Overflowed { get; private set; }
+
+        public void Reset()
+        {
+            _written = 0;
+            Overflowed = false;
+        }
 
         public void Add(EndpointRevision revision)
         {
@@ -717,6 +1009,12 @@ public static class RevisionExtractor
 
         public bool Overflowed { get; private set; }
 
+        public void Reset()
+        {
+            _written = 0;
+            Overflowed = false;
+        }
+
         public void Add(EndpointRevision revision)
         {
             if (_written < _destination.Length)
@@ -734,6 +1032,10 @@ public static class RevisionExtractor
     {
         public readonly bool Overflowed => false;
 
+        public readonly void Reset()
+        {
+        }
+
         public readonly void Add(EndpointRevision revision)
         {
         }
@@ -744,6 +1046,8 @@ public static class RevisionExtractor
         public List<EndpointRevision> Items { get; } = items;
 
         public bool Overflowed => false;
+
+        public void Reset() => Items.Clear();
 
         public void Add(EndpointRevision revision) => Items.Add(revision);
     }

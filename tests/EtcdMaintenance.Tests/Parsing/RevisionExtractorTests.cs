@@ -235,4 +235,34 @@ public sealed class RevisionExtractorTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(110 * 2 * 16, sum);
     }
+
+    [Fact]
+    public void TryGetCompactRevision_WithABrokenValueAfterEachHeader_ReadsTheHeadersWhichTheFullParserRefuses()
+    {
+        // The revision path checks the structure everywhere and the grammar up to each revision; values after the header
+        // are only bracket-matched. ParseEndpointStatus checks every value.
+        var text = Fixtures.Real("endpoint-status", "json").Replace("\"dbSize\":19406848", "\"dbSize\":19x06848", StringComparison.Ordinal);
+
+        Assert.True(RevisionExtractor.TryGetCompactRevision(text, out var revision, out _));
+        Assert.False(EtcdctlOutput.TryParseEndpointStatus(text, EtcdctlOutputFormat.Auto, out _, out var error));
+
+        Assert.Equal(16, revision);
+        Assert.Equal(EtcdctlParseErrorKind.Malformed, error.Kind);
+    }
+
+    [Theory]
+    [InlineData("\"errors\":[\"memberID:18219664082543276670 alarm:NOSPACE \"]", "\"errors\":[\"memberID:18219664082543276670 alarm:NOSPACE \"")]
+    [InlineData("\"dbSizeInUse\":16646144}}", "\"dbSizeInUse\":16646144}")]
+    [InlineData("alarm:NOSPACE \"]", "alarm:NOSPACE ]")]
+    public void TryGetCompactRevision_WithBracketsOrQuotesBrokenAfterTheHeader_Fails(string from, string to)
+    {
+        var text = Fixtures.Real("endpoint-status", "json");
+        var at = text.LastIndexOf(from, StringComparison.Ordinal);
+        text = text[..at] + to + text[(at + from.Length)..];
+
+        Assert.False(RevisionExtractor.TryGetCompactRevision(text, out var revision, out var error));
+
+        Assert.Equal(0, revision);
+        Assert.True(error.Kind is EtcdctlParseErrorKind.Malformed or EtcdctlParseErrorKind.Truncated, error.Message);
+    }
 }
