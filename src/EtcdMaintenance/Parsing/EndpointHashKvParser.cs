@@ -108,7 +108,7 @@ internal static class EndpointHashKvParser
             json.Read("a HashKV property or '}'");
             if (json.TokenType == JsonTokenType.EndObject)
             {
-                return new EtcdctlHashKv(string.Empty, hash) { Header = header, CompactRevision = compact ?? 0, HashRevision = hashRevision };
+                return new EtcdctlHashKv(string.Empty, hash) { Header = header, Revision = header?.Revision, CompactRevision = compact ?? 0, HashRevision = hashRevision };
             }
 
             if (json.NameIs("header"u8))
@@ -162,12 +162,11 @@ internal static class EndpointHashKvParser
                 ? Int64(text, row.Line, row.CellColumns[column], c[column], what)
                 : null;
             var hash = UInt32(text, row.Line, row.CellColumns[hashColumn], c[hashColumn], "an unsigned 32-bit number (HASH)");
-            var revision = Optional(revisionColumn, "a number (REVISION)");
             results.Add(new EtcdctlHashKv(c[endpointColumn], hash)
             {
+                Revision = Optional(revisionColumn, "a number (REVISION)"),
                 CompactRevision = Optional(compactColumn, "a number (COMPACT REVISION)"),
                 HashRevision = Optional(hashRevisionColumn, "a number (HASH REVISION)"),
-                Header = revision is { } r ? new ResponseHeader(0, MemberId.None, r, 0) : null,
             });
         }
 
@@ -259,6 +258,7 @@ internal static class EndpointHashKvParser
             results.Add(new EtcdctlHashKv(endpoint, hash.Value)
             {
                 Header = new ResponseHeader(clusterId, memberId, revision, raftTerm),
+                Revision = revision,
                 CompactRevision = compact,
                 HashRevision = hashRevision,
             });

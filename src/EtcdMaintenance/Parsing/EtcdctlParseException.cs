@@ -14,26 +14,6 @@ public sealed class EtcdctlParseException : FormatException
         Error = error;
     }
 
-    /// <summary>Creates the exception with a message only (kind <see cref="EtcdctlParseErrorKind.Malformed"/>, no position).</summary>
-    public EtcdctlParseException()
-        : this(new EtcdctlParseError(EtcdctlParseErrorKind.Malformed, 0, 0, "etcdctl output", null))
-    {
-    }
-
-    /// <summary>Creates the exception with a message only (kind <see cref="EtcdctlParseErrorKind.Malformed"/>, no position).</summary>
-    public EtcdctlParseException(string message)
-        : base(message)
-    {
-        Error = new EtcdctlParseError(EtcdctlParseErrorKind.Malformed, 0, 0, message ?? "etcdctl output", null);
-    }
-
-    /// <summary>Creates the exception with a message and the exception that caused it.</summary>
-    public EtcdctlParseException(string message, Exception? innerException)
-        : base(message, innerException)
-    {
-        Error = new EtcdctlParseError(EtcdctlParseErrorKind.Malformed, 0, 0, message ?? "etcdctl output", null);
-    }
-
     /// <summary>The error: kind, line, column, expected, found.</summary>
     public EtcdctlParseError Error { get; }
 

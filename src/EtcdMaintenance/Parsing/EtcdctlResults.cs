@@ -123,8 +123,8 @@ public sealed record EtcdctlHashKv(string Endpoint, uint Hash)
     /// <summary>The revision that was hashed (etcd 3.5.8+ JSON, newer tables), when printed.</summary>
     public long? HashRevision { get; init; }
 
-    /// <summary>The header's revision, when printed.</summary>
-    public long? Revision => Header?.Revision;
+    /// <summary>The member's revision when it answered (the header's), when printed (JSON, fields; tables of newer etcdctl).</summary>
+    public long? Revision { get; init; }
 }
 
 /// <summary>Parsed <c>etcdctl endpoint hashkv</c> output.</summary>
