@@ -28,6 +28,8 @@ public sealed class DegradedClusterFixture : IAsyncLifetime
         ("endpoint-hashkv", ["endpoint", "hashkv"]),
     ];
 
+    private int _disposed;
+
     public EtcdTestCluster Cluster { get; private set; } = null!;
 
     public EtcdMaintenanceClient Client { get; private set; } = null!;
@@ -83,6 +85,12 @@ public sealed class DegradedClusterFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        // Called by InitializeAsync when it fails and by xunit afterwards: dispose once.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (Client is not null)
         {
             await Client.DisposeAsync();
