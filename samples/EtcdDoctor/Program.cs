@@ -20,5 +20,6 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ManifestCommand.Create());
 root.Subcommands.Add(CheckConsistencyCommand.Create());
 root.Subcommands.Add(ReplaceMemberCommand.Create());
+root.Subcommands.Add(ParseCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,136 @@
+namespace EtcdMaintenance.Parsing;
+
+/// <summary>What a line of captured etcdctl output is, before any format-specific parsing.</summary>
+internal enum LineKind
+{
+    /// <summary>Empty or white space.</summary>
+    Blank,
+
+    /// <summary>A line etcdctl writes to standard error that carries no data: a client log line (JSON with a level) or <c>Error: ...</c>.</summary>
+    Noise,
+
+    /// <summary><c>Failed to get the status of endpoint X (error)</c> (etcdctl 3.4-3.6, standard error).</summary>
+    StatusFailure,
+
+    /// <summary><c>Failed to get the hash of endpoint X (error)</c> (etcdctl 3.4-3.6, standard error).</summary>
+    HashFailure,
+
+    /// <summary>Anything else: the command's own output.</summary>
+    Content,
+}
+
+/// <summary>
+/// Recognizes the lines that etcdctl writes to standard error, so that output captured with <c>2&gt;&amp;1</c> parses
+/// the same as standard output alone; and detects the output format.
+/// </summary>
+internal static class OutputLines
+{
+    public const string StatusFailurePrefix = "Failed to get the status of endpoint ";
+    public const string HashFailurePrefix = "Failed to get the hash of endpoint ";
+
+    public static LineKind Classify(ReadOnlySpan<char> line)
+    {
+        var trimmed = line.Trim();
+        if (trimmed.IsEmpty)
+        {
+            return LineKind.Blank;
+        }
+
+        if (trimmed.StartsWith("{\"level\":", StringComparison.Ordinal) || trimmed.StartsWith("Error: ", StringComparison.Ordinal) ||
+            trimmed.StartsWith("Error:", StringComparison.Ordinal) && trimmed.Length == 6)
+        {
+            return LineKind.Noise;
+        }
+
+        if (trimmed.StartsWith(StatusFailurePrefix, StringComparison.Ordinal))
+        {
+            return LineKind.StatusFailure;
+        }
+
+        return trimmed.StartsWith(HashFailurePrefix, StringComparison.Ordinal) ? LineKind.HashFailure : LineKind.Content;
+    }
+
+    /// <summary>Splits <c>Failed to get the ... of endpoint X (error)</c> into the endpoint and the error.</summary>
+    public static bool TryParseFailure(ReadOnlySpan<char> line, string prefix, out string endpoint, out string message)
+    {
+        var rest = line.Trim();
+        endpoint = string.Empty;
+        message = string.Empty;
+        if (!rest.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        rest = rest[prefix.Length..];
+        var space = rest.IndexOf(' ');
+        if (space <= 0)
+        {
+            return false;
+        }
+
+        var tail = rest[(space + 1)..];
+        if (tail.Length < 2 || tail[0] != '(' || tail[^1] != ')')
+        {
+            return false;
+        }
+
+        endpoint = rest[..space].ToString();
+        message = tail[1..^1].ToString();
+        return true;
+    }
+
+    /// <summary>The first line that is the command's own output, or <see langword="null"/>.</summary>
+    public static TextLine? FirstContent(OutputText text, int fromIndex = 0)
+    {
+        for (var i = fromIndex; i < text.Lines.Count; i++)
+        {
+            if (Classify(text[text.Lines[i]]) == LineKind.Content)
+            {
+                return text.Lines[i];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The format of a content line, judged by its first character.</summary>
+    public static EtcdctlOutputFormat DetectFormat(ReadOnlySpan<char> firstContentLine)
+    {
+        var line = firstContentLine.TrimStart();
+        if (line.IsEmpty)
+        {
+            return EtcdctlOutputFormat.Auto;
+        }
+
+        return line[0] switch
+        {
+            '[' when LooksLikeJsonArray(line) => EtcdctlOutputFormat.Json,
+            '{' => EtcdctlOutputFormat.Json,
+            '+' or '|' or '\u250C' or '\u2502' or '\u256D' or '\u2554' or '\u2551' or '\u251C' => EtcdctlOutputFormat.Table,
+            '"' when LooksLikeField(line) => EtcdctlOutputFormat.Fields,
+            _ => EtcdctlOutputFormat.Simple,
+        };
+    }
+
+    /// <summary>
+    /// Whether a line starting with <c>[</c> opens a JSON array (<c>[{</c>, <c>[]</c>, <c>[</c> alone when pretty-printed),
+    /// rather than an IPv6 endpoint such as <c>[fd00::1]:2379</c> starting a simple line.
+    /// </summary>
+    public static bool LooksLikeJsonArray(ReadOnlySpan<char> line)
+    {
+        var rest = line[1..].TrimStart();
+        return rest.IsEmpty || rest[0] is '{' or ']' or '"' or '[';
+    }
+
+    /// <summary>Whether the line reads <c>"Key" :</c>.</summary>
+    public static bool LooksLikeField(ReadOnlySpan<char> line)
+    {
+        if (line.Length < 4 || line[0] != '"')
+        {
+            return false;
+        }
+
+        var close = line[1..].IndexOf('"');
+        return close > 0 && line[(close + 2)..].TrimStart().StartsWith(":", StringComparison.Ordinal);
+    }
+}

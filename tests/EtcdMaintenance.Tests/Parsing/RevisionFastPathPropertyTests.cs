@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using EtcdMaintenance.Parsing;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace EtcdMaintenance.Tests.Parsing;
+
+/// <summary>
+/// The revision extractor's fast path (skimming) against its strict Utf8JsonReader loop: the same answer on every valid
+/// input, and where they differ the input is not valid JSON and the difference lies in a value the fast path skips.
+/// </summary>
+public sealed class RevisionFastPathPropertyTests
+{
+    private static readonly string[] s_tokens =
+        ["{", "}", "[", "]", ",", ":", "\"", " ", "0", "7", "-", ".", "e", "true", "null", "\"revision\":", "\"header\":{", "\"Status\":{", "x", "é", "\t"];
+
+    [Fact]
+    public void FastPath_OnStatusJsonWithSpacesBetweenTokens_GivesExactlyWhatTheStrictReaderGives()
+    {
+        var arbitrary =
+            (from cluster in StatusGenerators.Cluster
+             from spaces in Gen.Choose(0, 3).ArrayOf()
+             select (cluster, spaces)).ToArbitrary();
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(500), Prop.ForAll(arbitrary, input =>
+        {
+            var (cluster, spaces) = input;
+            var json = SpaceOut(EtcdctlPrinter.Print(cluster.Statuses, "json", cluster.Version), spaces);
+            var bytes = Encoding.UTF8.GetBytes(json);
+
+            var (fast, strict) = (Run(bytes, strict: false), Run(bytes, strict: true));
+
+            Assert.Equal(OperationStatus.Done, strict.Status);
+            Assert.Equal(strict, fast);
+            Assert.Equal(cluster.Statuses.Select(s => s.Revision!.Value), fast.Revisions);
+            return true;
+        }));
+    }
+
+    [Fact]
+    public void FastPath_OnMutatedStatusJson_NeverDisagreesWithTheStrictReaderOnValidJson()
+    {
+        var arbitrary =
+            (from cluster in StatusGenerators.Cluster
+             from edits in (from kind in Gen.Choose(0, 2)
+                            from at in Gen.Choose(0, int.MaxValue)
+                            from token in Gen.Elements(s_tokens)
+                            select (kind, at, token)).ArrayOf().Where(e => e.Length is > 0 and < 5)
+             select Mutate(EtcdctlPrinter.Print(cluster.Statuses, "json", cluster.Version), edits)).ToArbitrary();
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(3000), Prop.ForAll(arbitrary, json =>
+        {
+            var bytes = Encoding.UTF8.GetBytes(json);
+
+            var (fast, strict) = (Run(bytes, strict: false), Run(bytes, strict: true));
+
+            if (strict.Status == OperationStatus.Done || fast.Status != OperationStatus.Done)
+            {
+                // Whatever the strict loop says, the fast path says too (it hands every doubt to the strict loop).
+                Assert.Equal(strict, fast);
+                return true;
+            }
+
+            // The one way they may differ: the fast path skipped a broken value after a header. That input is not
+            // valid JSON, and the strict loop calls it malformed.
+            Assert.Equal(EtcdctlParseErrorKind.Malformed, strict.Kind);
+            Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(json.TrimEnd()).Dispose());
+            return true;
+        }));
+    }
+
+    private static Result Run(byte[] bytes, bool strict)
+    {
+        var revisions = new EndpointRevision[8];
+        var status = strict
+            ? RevisionExtractor.TryExtractStrict(bytes, revisions, out var count, out var compact, out var error)
+            : RevisionExtractor.TryExtract(bytes, revisions, out count, out compact, out error);
+        return new Result(status, [.. revisions.Take(Math.Min(count, revisions.Length)).Select(r => r.Revision)], compact, error?.Kind);
+    }
+
+    private static string SpaceOut(string json, int[] spaces)
+    {
+        // Spaces after structural characters outside strings (Go prints none; people and other tools do).
+        var builder = new StringBuilder();
+        var inString = false;
+        var n = 0;
+        foreach (var c in json)
+        {
+            builder.Append(c);
+            if (c == '"')
+            {
+                inString = !inString;
+            }
+            else if (!inString && c is '{' or '[' or ',' or ':' && spaces.Length > 0)
+            {
+                builder.Append(' ', spaces[n++ % spaces.Length]);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static string Mutate(string text, (int Kind, int At, string Token)[] edits)
+    {
+        var builder = new StringBuilder(text);
+        foreach (var (kind, at, token) in edits)
+        {
+            var position = at % Math.Max(1, builder.Length);
+            switch (kind)
+            {
+                case 0:
+                    builder.Remove(position, Math.Min(1 + (at % 3), builder.Length - position));
+                    break;
+                case 1:
+                    builder.Insert(position, token);
+                    break;
+                default:
+                    if (builder.Length > 0)
+                    {
+                        builder[position] = token[0];
+                    }
+
+                    break;
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private sealed record Result(OperationStatus Status, long[] Revisions, long Compact, EtcdctlParseErrorKind? Kind)
+    {
+        public bool Equals(Result? other) =>
+            other is not null && Status == other.Status && Revisions.SequenceEqual(other.Revisions) && Compact == other.Compact && Kind == other.Kind;
+
+        public override int GetHashCode() => HashCode.Combine(Status, Compact, Kind);
+    }
+}
