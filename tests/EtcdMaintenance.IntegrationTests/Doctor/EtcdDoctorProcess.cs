@@ -9,9 +9,11 @@ public static class EtcdDoctorProcess
     public static string Dll => typeof(EtcdDoctorProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "EtcdDoctorDll").Value!;
 
-    public static Process Start(params string[] arguments)
+    public static Process Start(params string[] arguments) => Start(redirectInput: false, arguments);
+
+    private static Process Start(bool redirectInput, string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = redirectInput, UseShellExecute = false };
         start.ArgumentList.Add(Dll);
         foreach (var argument in arguments)
         {
@@ -21,9 +23,18 @@ public static class EtcdDoctorProcess
         return Process.Start(start) ?? throw new InvalidOperationException("etcd-doctor did not start.");
     }
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] arguments)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] arguments) =>
+        RunAsync(timeout, stdin: null, arguments);
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, string? stdin, params string[] arguments)
     {
-        using var process = Start(arguments);
+        using var process = Start(stdin is not null, arguments);
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+            process.StandardInput.Close();
+        }
+
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
