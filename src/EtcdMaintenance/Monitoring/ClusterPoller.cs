@@ -85,7 +85,8 @@ public sealed class ClusterPoller : IAsyncDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         _diagnostics = new ClusterDiagnostics(options.Diagnostics);
         _historyWindow = options.Diagnostics.HistoryWindow;
-        _historySpacing = _historyWindow / options.MaxHistory;
+        // 10% slack so that rounds at exactly the spacing, give or take timer jitter, are all kept.
+        _historySpacing = _historyWindow / options.MaxHistory * 0.9;
         _metrics = new PollerMetrics(meterFactory);
     }
 

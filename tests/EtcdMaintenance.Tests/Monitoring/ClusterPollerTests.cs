@@ -233,6 +233,21 @@ public sealed class ClusterPollerTests
     }
 
     [Fact]
+    public async Task AtTheDefaults_EveryRoundIsKept_EvenWithTimerJitter()
+    {
+        var time = new ManualTimeProvider();
+        await using var poller = new ClusterPoller(HealthyClient(), timeProvider: time);
+
+        for (var i = 0; i < 50; i++)
+        {
+            await poller.PollOnceAsync();
+            time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(i % 2 == 0 ? 3 : 0));
+        }
+
+        Assert.Equal(50, poller.History.Count);
+    }
+
+    [Fact]
     public async Task AGrowingDatabase_BringsAForecastIntoTheSnapshots()
     {
         var time = new ManualTimeProvider();
