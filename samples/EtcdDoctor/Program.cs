@@ -11,5 +11,8 @@ var root = new RootCommand("""
     """);
 GlobalOptions.AddTo(root);
 root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(WatchCommand.Create());
+root.Subcommands.Add(CheckCommand.Create());
 
-return await root.Parse(args).InvokeAsync();
+// Ctrl+C and SIGTERM cancel the command's token (System.CommandLine 2.0.0 leaves this off unless the timeout is set).
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(5) });
