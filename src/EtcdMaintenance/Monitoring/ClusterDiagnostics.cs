@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Extensions.Options;
 
 namespace EtcdMaintenance.Monitoring;
@@ -187,16 +188,27 @@ public sealed class ClusterDiagnostics
         }
 
         var windowStart = history[^1].Timestamp - Options.ForecastWindow;
-        var samples = new List<(DateTimeOffset, long)>();
-        foreach (var snapshot in history)
+        var buffer = ArrayPool<(DateTimeOffset, long)>.Shared.Rent(history.Count);
+        QuotaForecast? fitted;
+        try
         {
-            if (snapshot.Timestamp >= windowStart && Find(snapshot, member.Endpoint)?.Status is { } earlier && earlier.MemberId == status.MemberId)
+            var count = 0;
+            foreach (var snapshot in history)
             {
-                samples.Add((snapshot.Timestamp, earlier.DbSize));
+                if (snapshot.Timestamp >= windowStart && Find(snapshot, member.Endpoint)?.Status is { } earlier && earlier.MemberId == status.MemberId)
+                {
+                    buffer[count++] = (snapshot.Timestamp, earlier.DbSize);
+                }
             }
+
+            fitted = QuotaForecast.Fit(buffer.AsSpan(0, count), quota, Options.ForecastMinimumSamples, Options.ForecastMinimumSpan);
+        }
+        finally
+        {
+            ArrayPool<(DateTimeOffset, long)>.Shared.Return(buffer);
         }
 
-        if (QuotaForecast.Fit(samples, quota, Options.ForecastMinimumSamples, Options.ForecastMinimumSpan) is not { } forecast)
+        if (fitted is not { } forecast)
         {
             return;
         }

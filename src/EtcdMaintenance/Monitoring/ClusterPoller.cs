@@ -256,7 +256,7 @@ public sealed class ClusterPoller : IAsyncDisposable
     /// Adds the snapshot to the history when it is due (at most <see cref="ClusterPollerOptions.MaxHistory"/> over the
     /// window), drops what fell out of the window, and returns the window to judge: the history plus this snapshot.
     /// </summary>
-    private (List<ClusterSnapshot> Window, bool Retained) Retain(ClusterSnapshot snapshot)
+    private (IReadOnlyList<ClusterSnapshot> Window, bool Retained) Retain(ClusterSnapshot snapshot)
     {
         var cutoff = snapshot.Timestamp - _historyWindow;
         var drop = 0;
@@ -275,10 +275,10 @@ public sealed class ClusterPoller : IAsyncDisposable
             }
 
             _history.Add(snapshot);
-            return ([.. _history], true);
+            return (new Window(_history, null), true);
         }
 
-        return ([.. _history, snapshot], false);
+        return (new Window(_history, snapshot), false);
     }
 
     /// <summary>Counts a leader change when the leader differs from the last one seen, or was re-elected in a higher term.</summary>
@@ -302,6 +302,29 @@ public sealed class ClusterPoller : IAsyncDisposable
         _lastLeader = leader;
         _lastLeaderTerm = term;
         return changed ? 1 : 0;
+    }
+
+    /// <summary>The history as the diagnostics see it, plus the current round when it is not kept: no copy per round.</summary>
+    private sealed class Window(List<ClusterSnapshot> history, ClusterSnapshot? current) : IReadOnlyList<ClusterSnapshot>
+    {
+        public int Count => history.Count + (current is null ? 0 : 1);
+
+        public ClusterSnapshot this[int index] => index == history.Count && current is not null ? current : history[index];
+
+        public IEnumerator<ClusterSnapshot> GetEnumerator()
+        {
+            foreach (var snapshot in history)
+            {
+                yield return snapshot;
+            }
+
+            if (current is not null)
+            {
+                yield return current;
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private void TrackMembers(MemberSnapshot[] members)

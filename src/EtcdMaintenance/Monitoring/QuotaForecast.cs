@@ -18,12 +18,11 @@ internal readonly record struct QuotaForecast(double GrowthBytesPerHour, TimeSpa
     /// <param name="quota">The quota in bytes.</param>
     /// <param name="minimumSamples">At least 2.</param>
     /// <param name="minimumSpan">The least time the samples must cover.</param>
-    public static QuotaForecast? Fit(IReadOnlyList<(DateTimeOffset Time, long Size)> samples, long quota, int minimumSamples, TimeSpan minimumSpan)
+    public static QuotaForecast? Fit(ReadOnlySpan<(DateTimeOffset Time, long Size)> samples, long quota, int minimumSamples, TimeSpan minimumSpan)
     {
-        ArgumentNullException.ThrowIfNull(samples);
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumSamples, 2);
         var start = 0;
-        for (var i = samples.Count - 1; i > 0; i--)
+        for (var i = samples.Length - 1; i > 0; i--)
         {
             if (samples[i].Size < samples[i - 1].Size * (1 - DropRatio))
             {
@@ -32,7 +31,7 @@ internal readonly record struct QuotaForecast(double GrowthBytesPerHour, TimeSpa
             }
         }
 
-        var count = samples.Count - start;
+        var count = samples.Length - start;
         if (count < minimumSamples)
         {
             return null;
@@ -48,7 +47,7 @@ internal readonly record struct QuotaForecast(double GrowthBytesPerHour, TimeSpa
 
         // Centred sums keep the arithmetic exact enough for sizes in the terabytes and times in days.
         double meanT = 0, meanS = 0;
-        for (var i = start; i < samples.Count; i++)
+        for (var i = start; i < samples.Length; i++)
         {
             meanT += (samples[i].Time - origin).TotalHours;
             meanS += samples[i].Size;
@@ -57,7 +56,7 @@ internal readonly record struct QuotaForecast(double GrowthBytesPerHour, TimeSpa
         meanT /= count;
         meanS /= count;
         double sxx = 0, sxy = 0;
-        for (var i = start; i < samples.Count; i++)
+        for (var i = start; i < samples.Length; i++)
         {
             var dt = (samples[i].Time - origin).TotalHours - meanT;
             sxx += dt * dt;

@@ -9,7 +9,7 @@ public sealed class QuotaForecastTests
 {
     private const long MiB = Snapshots.MiB;
 
-    private static List<(DateTimeOffset, long)> Series(int count, TimeSpan step, Func<int, long> size) =>
+    private static (DateTimeOffset, long)[] Series(int count, TimeSpan step, Func<int, long> size) =>
         [.. Enumerable.Range(0, count).Select(i => (Snapshots.T0 + (step * i), size(i)))];
 
     [Fact]
