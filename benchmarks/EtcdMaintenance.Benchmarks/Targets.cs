@@ -41,10 +41,10 @@ internal static class Targets
         var rows = new List<string[]>
         {
             Row("1. status round trip vs bare HttpClient HTTP/2 POST", "<= 1.15x",
-                side.StatusRatio, Ratio(bdn, "ClientGetStatus", "BareHttpClientPost"), side.StatusRatio <= 1.15,
+                side.StatusRatio, Ratio(bdn, "ClientGetStatus", "BareHttpClientPost"), r => r <= 1.15,
                 $"client {Us(side.ClientUs)}, bare HttpClient {Us(side.BareHttpClientUs)}, bare invoker {Us(side.BareInvokerUs)} (x{side.InvokerRatio.ToString("0.00", s_invariant)} of it)"),
             Row("2. 3-member poll vs slowest single member", "<= 1.3x",
-                side.PollRatio, BdnPollRatio(bdn), side.PollRatio <= 1.3,
+                side.PollRatio, BdnPollRatio(bdn), r => r <= 1.3,
                 $"poll {Us(side.PollUs)}, slowest member {Us(side.SlowestMemberUs)}, the 3 one after another {Us(side.SequentialSumUs)}; CPU (client + 3 etcd) per poll {Us(side.PollCpuUs)} vs {Us(side.SingleCpuUs)} per single call, on {Environment.ProcessorCount} cores"),
             new[]
             {
@@ -55,10 +55,10 @@ internal static class Targets
                 $"{side.Polls:N0} poller rounds ({side.Polls * 3:N0} status calls): {side.BytesPerRound:0} B allocated per round, live heap {Kb(side.HeapStartBytes)} -> {Kb(side.HeapEndBytes)} (growth {side.HeapGrowthBytes / 1024.0:0.0} KB); absolute <= 1 KB per call: no (the HTTP/2 request alone allocates {side.InvokerBytes:0} B)",
             },
             Row("4. poll vs etcdctl endpoint status -w json", ">= 20x faster",
-                side.EtcdctlSpeedup, Ratio(bdn, "EtcdctlEndpointStatus", "PollerRound"), side.EtcdctlSpeedup >= 20,
+                side.EtcdctlSpeedup, Ratio(bdn, "EtcdctlEndpointStatus", "PollerRound"), r => r >= 20,
                 $"etcdctl {Ms(side.EtcdctlMs)}, poll {Us(side.PollUs)}"),
             Row("5. throughput, 8 in flight vs sequential", ">= 2.5x",
-                side.ThroughputRatio, Ratio(bdn, "Sequential", "EightInFlight"), side.ThroughputRatio >= 2.5,
+                side.ThroughputRatio, Ratio(bdn, "Sequential", "EightInFlight"), r => r >= 2.5,
                 $"{side.SequentialPerSecond:N0}/s sequential, {side.InFlightPerSecond:N0}/s with 8 in flight"),
         };
 
@@ -76,10 +76,13 @@ internal static class Targets
         return 0;
     }
 
-    private static string[] Row(string target, string goal, double sideBySide, double? benchmarkDotNet, bool met, string detail) =>
+    /// <summary>A row; "met" only when both measurements meet the goal (BenchmarkDotNet's processes run at other moments than the harness, so on a loaded machine they can disagree).</summary>
+    private static string[] Row(string target, string goal, double sideBySide, double? benchmarkDotNet, Func<double, bool> meets, string detail) =>
     [
         target, goal, $"{sideBySide.ToString("0.00", s_invariant)}x",
-        benchmarkDotNet is { } b ? $"{b.ToString("0.00", s_invariant)}x" : "-", met ? "yes" : "no", detail,
+        benchmarkDotNet is { } b ? $"{b.ToString("0.00", s_invariant)}x" : "-",
+        !meets(sideBySide) ? "no" : benchmarkDotNet is { } other && !meets(other) ? "side-by-side only" : "yes",
+        detail,
     ];
 
     private sealed record HarnessResult
