@@ -21,5 +21,8 @@ root.Subcommands.Add(ManifestCommand.Create());
 root.Subcommands.Add(CheckConsistencyCommand.Create());
 root.Subcommands.Add(ReplaceMemberCommand.Create());
 root.Subcommands.Add(ParseCommand.Create());
+root.Subcommands.Add(WatchCommand.Create());
+root.Subcommands.Add(CheckCommand.Create());
 
-return await root.Parse(args).InvokeAsync();
+// Ctrl+C and SIGTERM cancel the command's token (System.CommandLine 2.0.0 leaves this off unless the timeout is set).
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(5) });

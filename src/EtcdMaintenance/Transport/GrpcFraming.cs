@@ -32,6 +32,25 @@ internal static class GrpcFraming
         return header[0] <= 1 && raw <= MaxMessageSize;
     }
 
+    private static TimeoutText? s_lastTimeout;
+
+    /// <summary>
+    /// <see cref="EncodeTimeout"/> through a one-entry cache: a client sends the same command timeout on almost every
+    /// call, so the header text is built once rather than per call.
+    /// </summary>
+    public static string EncodeTimeoutCached(TimeSpan timeout)
+    {
+        var last = Volatile.Read(ref s_lastTimeout);
+        if (last is not null && last.Timeout == timeout)
+        {
+            return last.Text;
+        }
+
+        var text = EncodeTimeout(timeout);
+        Volatile.Write(ref s_lastTimeout, new TimeoutText(timeout, text));
+        return text;
+    }
+
     /// <summary>
     /// Encodes a timeout as gRPC's <c>grpc-timeout</c> header: at most 8 digits and a unit, the finest unit that fits,
     /// rounded up so that the server never sees a shorter deadline than the client's.
@@ -81,4 +100,6 @@ internal static class GrpcFraming
     /// <summary>Decodes <c>grpc-message</c>: percent-encoded UTF-8 per the gRPC HTTP/2 spec.</summary>
     public static string DecodeMessage(string value) =>
         value.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(value) : value;
+
+    private sealed record TimeoutText(TimeSpan Timeout, string Text);
 }

@@ -11,6 +11,9 @@ internal sealed class GrpcMethod<TRequest, TResponse>
     {
         Name = $"{service}.{method}";
         Path = $"/etcdserverpb.{service}/{method}";
+        Service = $"etcdserverpb.{service}";
+        Method = method;
+        ActivityName = Path[1..];
         Parser = parser;
     }
 
@@ -20,10 +23,25 @@ internal sealed class GrpcMethod<TRequest, TResponse>
     /// <summary>The request path, e.g. <c>/etcdserverpb.Maintenance/Status</c>.</summary>
     public string Path { get; }
 
+    /// <summary>The gRPC service, e.g. <c>etcdserverpb.Maintenance</c> (the <c>rpc.service</c> trace tag).</summary>
+    public string Service { get; }
+
+    /// <summary>The gRPC method, e.g. <c>Status</c> (the <c>rpc.method</c> trace tag).</summary>
+    public string Method { get; }
+
+    /// <summary>The trace activity's name: the path without its leading slash, as OpenTelemetry names RPC spans.</summary>
+    public string ActivityName { get; }
+
     public MessageParser<TResponse> Parser { get; }
 
     public override string ToString() => Name;
 }
+
+/// <summary>
+/// Turns one response message's bytes straight into the caller's result, skipping the generated message type (the
+/// status hot path). Throws <see cref="InvalidDataException"/> for bytes that are not a valid message.
+/// </summary>
+internal delegate TResult MessageDecoder<in TState, out TResult>(ReadOnlySpan<byte> message, TState state);
 
 /// <summary>Per-call settings: the deadline and the etcd auth token, if any.</summary>
 internal readonly record struct GrpcCallOptions(TimeSpan Timeout, string? AuthToken = null);
@@ -37,6 +55,13 @@ internal interface IGrpcTransport : IDisposable, IAsyncDisposable
 {
     Task<TResponse> UnaryAsync<TRequest, TResponse>(
         EtcdEndpoint endpoint, GrpcMethod<TRequest, TResponse> method, TRequest request, GrpcCallOptions options, CancellationToken cancellationToken)
+        where TRequest : IMessage<TRequest>
+        where TResponse : IMessage<TResponse>;
+
+    /// <summary>A unary call whose answer is decoded by <paramref name="decoder"/> instead of the method's parser.</summary>
+    Task<TResult> UnaryAsync<TRequest, TResponse, TState, TResult>(
+        EtcdEndpoint endpoint, GrpcMethod<TRequest, TResponse> method, TRequest request, GrpcCallOptions options,
+        MessageDecoder<TState, TResult> decoder, TState state, CancellationToken cancellationToken)
         where TRequest : IMessage<TRequest>
         where TResponse : IMessage<TResponse>;
 

@@ -13,26 +13,40 @@ namespace EtcdMaintenance.Transport;
 /// </summary>
 internal sealed class HttpGrpcTransport : IGrpcTransport
 {
+    /// <summary>The first buffer a unary answer is read into; a status answer is about 100 bytes.</summary>
+    private const int UnaryBufferSize = 1024;
+
     private static readonly MediaTypeHeaderValue s_grpcContentType = new("application/grpc");
 
     private readonly ConcurrentDictionary<EtcdEndpoint, Channel> _channels = new();
     private readonly Func<EtcdEndpoint, HttpMessageHandler> _handlerFactory;
     private readonly TimeProvider _timeProvider;
+    private readonly DeadlinePool? _deadlines;
     private int _disposed;
 
     public HttpGrpcTransport(Func<EtcdEndpoint, HttpMessageHandler> handlerFactory, TimeProvider timeProvider)
     {
         _handlerFactory = handlerFactory;
         _timeProvider = timeProvider;
+        _deadlines = timeProvider == TimeProvider.System ? new DeadlinePool() : null;
     }
 
-    public async Task<TResponse> UnaryAsync<TRequest, TResponse>(
+    public Task<TResponse> UnaryAsync<TRequest, TResponse>(
         EtcdEndpoint endpoint, GrpcMethod<TRequest, TResponse> method, TRequest request, GrpcCallOptions options, CancellationToken cancellationToken)
+        where TRequest : IMessage<TRequest>
+        where TResponse : IMessage<TResponse> =>
+        UnaryAsync(endpoint, method, request, options, static (message, parser) => parser.ParseFrom(message), method.Parser, cancellationToken);
+
+    public async Task<TResult> UnaryAsync<TRequest, TResponse, TState, TResult>(
+        EtcdEndpoint endpoint, GrpcMethod<TRequest, TResponse> method, TRequest request, GrpcCallOptions options,
+        MessageDecoder<TState, TResult> decoder, TState state, CancellationToken cancellationToken)
         where TRequest : IMessage<TRequest>
         where TResponse : IMessage<TResponse>
     {
-        using var deadline = new CallDeadline(options.Timeout, _timeProvider, cancellationToken);
+        using var activity = Telemetry.StartCall(endpoint, method.ActivityName, method.Service, method.Method);
+        using var deadline = StartDeadline(options.Timeout, cancellationToken);
         HttpResponseMessage? response = null;
+        byte[]? buffer = null;
         try
         {
             response = await SendAsync(endpoint, method.Name, method.Path, request, options, deadline.Token).ConfigureAwait(false);
@@ -41,30 +55,49 @@ internal sealed class HttpGrpcTransport : IGrpcTransport
                 throw StatusError(endpoint, method.Name, immediate, response.Headers);
             }
 
-            var stream = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
-            var reader = new FrameReader(stream);
-            try
+            // A unary answer is one small message: read the whole body (to the end of the stream, which also brings
+            // the trailers) into one pooled buffer, then check the status, then parse.
+            var stream = response.Content.ReadAsStream(deadline.Token);
+            buffer = ArrayPool<byte>.Shared.Rent(UnaryBufferSize);
+            var length = 0;
+            while (true)
             {
-                var message = await reader.ReadAsync(endpoint, method.Name, method.Parser, deadline.Token).ConfigureAwait(false);
-                if (message is not null && await reader.ReadAsync(endpoint, method.Name, method.Parser, deadline.Token).ConfigureAwait(false) is not null)
+                if (length == buffer.Length)
                 {
-                    throw EtcdErrors.Protocol(endpoint.Text, method.Name, "more than one message in a unary answer");
+                    buffer = Grow(endpoint, method.Name, buffer, length);
                 }
 
-                ThrowIfTrailerError(endpoint, method.Name, response);
-                return message ?? throw EtcdErrors.Protocol(endpoint.Text, method.Name, "the answer had status OK but no message");
+                var read = await stream.ReadAsync(buffer.AsMemory(length), deadline.Token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
             }
-            finally
-            {
-                reader.Dispose();
-            }
+
+            ThrowIfTrailerError(endpoint, method.Name, response);
+            var result = decoder(SingleMessage(endpoint, method.Name, buffer.AsSpan(0, length)), state);
+            Telemetry.Complete(activity, null);
+            return result;
         }
         catch (Exception ex) when (Translate(ex, endpoint, method.Name, deadline, cancellationToken) is { } translated)
         {
+            Telemetry.Complete(activity, translated);
             throw translated;
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            Telemetry.Complete(activity, ex);
+            throw;
         }
         finally
         {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
             response?.Dispose();
         }
     }
@@ -75,7 +108,8 @@ internal sealed class HttpGrpcTransport : IGrpcTransport
         where TRequest : IMessage<TRequest>
         where TResponse : IMessage<TResponse>
     {
-        using var deadline = new CallDeadline(options.Timeout, _timeProvider, cancellationToken);
+        using var activity = Telemetry.StartCall(endpoint, method.ActivityName, method.Service, method.Method);
+        using var deadline = StartDeadline(options.Timeout, cancellationToken);
         HttpResponseMessage? response = null;
         FrameReader? reader = null;
         try
@@ -92,6 +126,7 @@ internal sealed class HttpGrpcTransport : IGrpcTransport
             }
             catch (Exception ex) when (Translate(ex, endpoint, method.Name, deadline, cancellationToken) is { } translated)
             {
+                Telemetry.Complete(activity, translated);
                 throw translated;
             }
 
@@ -108,11 +143,13 @@ internal sealed class HttpGrpcTransport : IGrpcTransport
                 }
                 catch (Exception ex) when (Translate(ex, endpoint, method.Name, deadline, cancellationToken) is { } translated)
                 {
+                    Telemetry.Complete(activity, translated);
                     throw translated;
                 }
 
                 if (message is null)
                 {
+                    Telemetry.Complete(activity, null);
                     yield break;
                 }
 
@@ -145,6 +182,61 @@ internal sealed class HttpGrpcTransport : IGrpcTransport
         return ValueTask.CompletedTask;
     }
 
+    private CallDeadline StartDeadline(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _deadlines?.Start(timeout, cancellationToken) ?? new CallDeadline(timeout, _timeProvider, cancellationToken);
+
+    private static byte[] Grow(EtcdEndpoint endpoint, string operation, byte[] buffer, int length)
+    {
+        if (length >= GrpcFraming.HeaderSize + GrpcFraming.MaxMessageSize)
+        {
+            throw EtcdErrors.Protocol(endpoint.Text, operation, $"the answer is larger than {GrpcFraming.MaxMessageSize} bytes");
+        }
+
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(length * 2, GrpcFraming.HeaderSize + GrpcFraming.MaxMessageSize));
+        buffer.AsSpan(0, length).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
+    }
+
+    /// <summary>The bytes of the one framed message of a unary answer's body.</summary>
+    private static ReadOnlySpan<byte> SingleMessage(EtcdEndpoint endpoint, string operation, ReadOnlySpan<byte> body)
+    {
+        if (body.IsEmpty)
+        {
+            throw EtcdErrors.Protocol(endpoint.Text, operation, "the answer had status OK but no message");
+        }
+
+        if (body.Length < GrpcFraming.HeaderSize)
+        {
+            throw EtcdErrors.Protocol(endpoint.Text, operation, "the answer ended inside a message header");
+        }
+
+        if (!GrpcFraming.TryReadHeader(body, out var compressed, out var length))
+        {
+            throw EtcdErrors.Protocol(endpoint.Text, operation, $"bad message header (flag {body[0]}, length {length})");
+        }
+
+        if (compressed)
+        {
+            throw EtcdErrors.Protocol(endpoint.Text, operation, "the server sent a compressed message although none was negotiated");
+        }
+
+        var rest = body.Length - GrpcFraming.HeaderSize;
+        if (rest < length)
+        {
+            throw EtcdErrors.Protocol(endpoint.Text, operation, $"the answer ended inside a message ({rest} of {length} bytes)");
+        }
+
+        if (rest > length)
+        {
+            throw EtcdErrors.Protocol(endpoint.Text, operation, rest - length < GrpcFraming.HeaderSize
+                ? "the answer ended inside a message header"
+                : "more than one message in a unary answer");
+        }
+
+        return body.Slice(GrpcFraming.HeaderSize, length);
+    }
+
     private async Task<HttpResponseMessage> SendAsync(EtcdEndpoint endpoint, string operation, string path, IMessage request, GrpcCallOptions options, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
@@ -156,7 +248,7 @@ internal sealed class HttpGrpcTransport : IGrpcTransport
             Content = new GrpcRequestContent(request),
         };
         message.Headers.TryAddWithoutValidation("te", "trailers");
-        message.Headers.TryAddWithoutValidation("grpc-timeout", GrpcFraming.EncodeTimeout(options.Timeout));
+        message.Headers.TryAddWithoutValidation("grpc-timeout", GrpcFraming.EncodeTimeoutCached(options.Timeout));
         if (options.AuthToken is not null)
         {
             message.Headers.TryAddWithoutValidation("token", options.AuthToken);
@@ -170,10 +262,12 @@ internal sealed class HttpGrpcTransport : IGrpcTransport
             throw EtcdErrors.FromStatus(endpoint.Text, operation, HttpStatusToGrpc(status), $"HTTP {(int)status} {status} (is this an etcd v3 client URL?)");
         }
 
-        if (response.Content.Headers.ContentType?.MediaType is not { } mediaType || !mediaType.StartsWith("application/grpc", StringComparison.Ordinal))
+        // The raw header text, not the parsed ContentType (which would allocate a parsed value on every call).
+        var contentType = response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) ? values.ToString() : null;
+        if (contentType is null || !contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase))
         {
             response.Dispose();
-            throw EtcdErrors.Protocol(endpoint.Text, operation, $"content type '{response.Content.Headers.ContentType}' instead of application/grpc");
+            throw EtcdErrors.Protocol(endpoint.Text, operation, $"content type '{contentType}' instead of application/grpc");
         }
 
         return response;
@@ -233,7 +327,7 @@ internal sealed class HttpGrpcTransport : IGrpcTransport
 
         return exception switch
         {
-            InvalidProtocolBufferException => EtcdErrors.Protocol(endpoint.Text, operation, exception.Message, exception),
+            InvalidProtocolBufferException or InvalidDataException => EtcdErrors.Protocol(endpoint.Text, operation, exception.Message, exception),
             HttpRequestException or IOException or OperationCanceledException => EtcdErrors.FromTransport(endpoint.Text, operation, exception),
             _ => null,
         };
@@ -249,45 +343,67 @@ internal sealed class HttpGrpcTransport : IGrpcTransport
         public Uri UriFor(string path) => _uris.GetOrAdd(path, static (p, e) => new Uri(e.Address, p), endpoint);
     }
 
-    /// <summary>The request body: one framed message, written straight from a pooled buffer.</summary>
+    /// <summary>
+    /// The request body: one framed message. Small messages (every maintenance request) are framed once into an array
+    /// of their exact size and written in one call, as <see cref="ByteArrayContent"/> does; an empty message (Status,
+    /// Snapshot) uses one shared frame. Large ones (big puts) are framed into a pooled buffer while sending.
+    /// </summary>
     private sealed class GrpcRequestContent : HttpContent
     {
+        private const int InlineFrameLimit = 16 * 1024;
+
+        private static readonly byte[] s_emptyFrame = new byte[GrpcFraming.HeaderSize];
+
         private readonly IMessage _message;
-        private readonly int _size;
+        private readonly byte[]? _frame;
+        private readonly int _length;
 
         public GrpcRequestContent(IMessage message)
         {
             _message = message;
-            _size = message.CalculateSize();
+            var size = message.CalculateSize();
+            _length = GrpcFraming.HeaderSize + size;
+            if (size == 0)
+            {
+                _frame = s_emptyFrame;
+            }
+            else if (_length <= InlineFrameLimit)
+            {
+                _frame = new byte[_length];
+                GrpcFraming.WriteFrame(message, _frame);
+            }
+
             Headers.ContentType = s_grpcContentType;
         }
 
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
-            await SerializeToStreamAsync(stream, context, CancellationToken.None).ConfigureAwait(false);
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
 
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken) =>
+            _frame is not null ? stream.WriteAsync(_frame, 0, _length, cancellationToken) : WriteLargeAsync(stream, cancellationToken);
+
+        protected override bool TryComputeLength(out long length)
         {
-            var length = GrpcFraming.HeaderSize + _size;
-            var buffer = ArrayPool<byte>.Shared.Rent(length);
+            length = _length;
+            return true;
+        }
+
+        private async Task WriteLargeAsync(Stream stream, CancellationToken cancellationToken)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(_length);
             try
             {
-                GrpcFraming.WriteFrame(_message, buffer.AsSpan(0, length));
-                await stream.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                GrpcFraming.WriteFrame(_message, buffer.AsSpan(0, _length));
+                await stream.WriteAsync(buffer.AsMemory(0, _length), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = GrpcFraming.HeaderSize + _size;
-            return true;
-        }
     }
 
-    /// <summary>Reads length-prefixed messages from a response body into a pooled buffer.</summary>
+    /// <summary>Reads length-prefixed messages one by one from a streamed response body into a pooled buffer.</summary>
     private sealed class FrameReader(Stream stream) : IDisposable
     {
         private byte[] _buffer = ArrayPool<byte>.Shared.Rent(512);

@@ -214,4 +214,51 @@ public sealed class HttpGrpcTransportTests
         });
         Assert.Equal(EtcdErrorCode.ServerStopped, error.ErrorCode);
     }
+
+    [Fact]
+    public async Task Unary_WithADecoder_HandsItTheMessageBytes_AndItsState()
+    {
+        var answer = new StatusResponse { Version = "3.4.23", DbSize = 20480, Header = new Wire.ResponseHeader { MemberId = 42, Revision = 9 } };
+        var handler = new CannedHandler((_, _) => Task.FromResult(Grpc(Frame(answer), contentType: "application/grpc+proto")));
+        await using var transport = Transport(handler);
+
+        var status = await transport.UnaryAsync(s_endpoint, s_status, new StatusRequest(), new GrpcCallOptions(TimeSpan.FromSeconds(5)),
+            StatusDecoder.Decoder, (s_endpoint, (long?)4096), default);
+
+        Assert.Equal(EtcdMaintenanceClient.ToStatus(s_endpoint, answer, 4096) with { Errors = [] }, status with { Errors = [] });
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, "more than one message")]
+    [InlineData(new byte[] { 0, 0, 0, 0, 0, 0, 0 }, "inside a message header")]
+    [InlineData(new byte[] { 0, 0, 0 }, "inside a message header")]
+    [InlineData(new byte[] { 1, 0, 0, 0, 0 }, "compressed")]
+    [InlineData(new byte[] { 7, 0, 0, 0, 0 }, "bad message header")]
+    [InlineData(new byte[] { 0, 0, 0, 0, 9, 1 }, "inside a message (1 of 9 bytes)")]
+    [InlineData(new byte[] { 0, 0, 0, 0, 2, 0x18, 0x80 }, "varint is truncated")]
+    public async Task MalformedUnaryBodies_AreProtocolErrors_NamingWhatIsWrong(byte[] body, string expected)
+    {
+        var handler = new CannedHandler((_, _) => Task.FromResult(Grpc(body)));
+        await using var transport = Transport(handler);
+
+        var error = await Assert.ThrowsAsync<EtcdException>(() =>
+            transport.UnaryAsync(s_endpoint, s_status, new StatusRequest(), new GrpcCallOptions(TimeSpan.FromSeconds(5)),
+                StatusDecoder.Decoder, (s_endpoint, (long?)null), default));
+
+        Assert.Equal(EtcdErrorCode.ProtocolError, error.ErrorCode);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARequestMessage_IsFramedWholeInTheBody()
+    {
+        var handler = new CannedHandler((_, _) => Task.FromResult(Grpc(Frame(new HashKVResponse()))));
+        await using var transport = Transport(handler);
+        var hashKv = new GrpcMethod<HashKVRequest, HashKVResponse>("Maintenance", "HashKV", HashKVResponse.Parser);
+
+        await transport.UnaryAsync(s_endpoint, hashKv, new HashKVRequest { Revision = 300 }, new GrpcCallOptions(TimeSpan.FromSeconds(5)), default);
+
+        Assert.Equal(Frame(new HashKVRequest { Revision = 300 }), handler.Body);
+        Assert.Equal("application/grpc", handler.Request!.Content!.Headers.ContentType!.MediaType);
+    }
 }

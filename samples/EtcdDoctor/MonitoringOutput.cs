@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using EtcdMaintenance;
+using EtcdMaintenance.Monitoring;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace EtcdDoctor;
+
+/// <summary>What <c>watch</c> and <c>check</c> share: their options, the members table, the findings list and the JSON shape.</summary>
+internal static class MonitoringOutput
+{
+    public static Option<long?> QuotaBackendBytes() => new("--quota-backend-bytes")
+    {
+        Description = "The members' --quota-backend-bytes, for quota usage and the time-to-quota forecast (etcd before 3.6 does not report it).",
+    };
+
+    public static Option<TimeSpan> Interval(TimeSpan defaultValue) => new("--interval")
+    {
+        Description = "Time between polls, e.g. 2s, 500ms, 1m.",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = r => Durations.Parse(r.Tokens.Single().Value),
+    };
+
+    public static EtcdMaintenanceClient CreateClient(ParseResult parse, Option<long?> quota) =>
+        GlobalOptions.CreateClient(parse, o => o.QuotaBackendBytes = parse.GetValue(quota));
+
+    /// <summary>One row per member: the figures the findings are about.</summary>
+    public static Table Members(ClusterSnapshot snapshot)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var column in new[] { "ENDPOINT", "ID", "UP", "LEADER", "DB SIZE", "IN USE", "FRAG", "QUOTA", "RAFT INDEX", "APPLIED", "TERM", "LATENCY" })
+        {
+            table.AddColumn(column);
+        }
+
+        foreach (var member in snapshot.Members)
+        {
+            var latency = string.Create(CultureInfo.InvariantCulture, $"{member.Latency.TotalMilliseconds:0.0} ms");
+            if (member.Status is { } s)
+            {
+                table.AddRow(Markup.Escape(member.Endpoint.Text), s.MemberId.ToString(), "[green]up[/]", s.IsLeader ? "[green]leader[/]" : s.IsLearner ? "learner" : "",
+                    Output.Bytes(s.DbSize), Output.Bytes(s.DbSizeInUse), Output.Percent(s.FragmentationRatio), Output.Percent(s.QuotaUsage),
+                    s.RaftIndex.ToString(CultureInfo.InvariantCulture), s.RaftAppliedIndex.ToString(CultureInfo.InvariantCulture),
+                    s.RaftTerm.ToString(CultureInfo.InvariantCulture), latency);
+            }
+            else
+            {
+                table.AddRow(Markup.Escape(member.Endpoint.Text), member.MemberId.IsNone ? "-" : member.MemberId.ToString(), "[red]down[/]", "", "-", "-", "-", "-", "-", "-", "-", latency);
+            }
+        }
+
+        return table;
+    }
+
+    /// <summary>The findings, most severe first, each with its evidence and what to do.</summary>
+    public static IRenderable Findings(IReadOnlyList<DiagnosticFinding> findings)
+    {
+        if (findings.Count == 0)
+        {
+            return new Markup("[green]No findings: nothing to do.[/]");
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Expand();
+        table.AddColumn("SEVERITY");
+        table.AddColumn("FINDING");
+        table.AddColumn("WHAT TO DO");
+        foreach (var finding in findings)
+        {
+            var severity = finding.Severity switch
+            {
+                FindingSeverity.Error => "[red]error[/]",
+                FindingSeverity.Warning => "[yellow]warning[/]",
+                _ => "info",
+            };
+            var what = $"[bold]{Markup.Escape(finding.Summary)}[/]\n[grey]{Markup.Escape(finding.Evidence)}[/]";
+            var todo = Markup.Escape(finding.Recommendation.Description) +
+                (finding.Recommendation.Command is { } command ? $"\n[blue]{Markup.Escape(command)}[/]" : "");
+            table.AddRow(new Markup(severity), new Markup(what), new Markup(todo));
+        }
+
+        return table;
+    }
+
+    /// <summary>The round's header line: time, round, members up, leader, how long the round took.</summary>
+    public static Markup Header(ClusterSnapshot snapshot) => new(string.Create(CultureInfo.InvariantCulture,
+        $"[bold]{snapshot.Timestamp.ToLocalTime():HH:mm:ss}[/]  round {snapshot.Round}  {snapshot.UpCount}/{snapshot.Members.Count} members up  leader {(snapshot.Leader.IsNone ? "[red]none[/]" : snapshot.Leader.ToString())}  {snapshot.Duration.TotalMilliseconds:0.0} ms"));
+
+    public static IRenderable Round(ClusterSnapshot snapshot) => new Rows(Header(snapshot), Members(snapshot), Findings(snapshot.Findings));
+
+    /// <summary>The JSON shape of a round: members with their status or error, the alarms, and the findings with all their figures.</summary>
+    public static object Json(ClusterSnapshot snapshot) => new
+    {
+        snapshot.Round,
+        snapshot.Timestamp,
+        DurationMs = snapshot.Duration.TotalMilliseconds,
+        Leader = snapshot.Leader.IsNone ? null : snapshot.Leader.ToString(),
+        Members = snapshot.Members.Select(m => new
+        {
+            Endpoint = m.Endpoint.Text,
+            MemberId = m.MemberId.IsNone ? null : m.MemberId.ToString(),
+            m.IsUp,
+            LatencyMs = m.Latency.TotalMilliseconds,
+            m.Status,
+            Error = m.Error?.Message,
+        }),
+        snapshot.Alarms,
+        Findings = snapshot.Findings.Select(f => (object)f),
+    };
+}

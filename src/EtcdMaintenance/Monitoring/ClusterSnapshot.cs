@@ -1,0 +1,127 @@
+namespace EtcdMaintenance.Monitoring;
+
+/// <summary>One member in one polling round: its status, or why it did not answer.</summary>
+public sealed record MemberSnapshot
+{
+    /// <summary>Creates a member's entry (useful in callers' tests: build snapshots and run <see cref="ClusterDiagnostics"/> on them).</summary>
+    /// <param name="endpoint">The endpoint asked.</param>
+    /// <param name="status">Its status, when it answered.</param>
+    /// <param name="error">Why it did not, when it did not.</param>
+    /// <param name="latency">How long the status call took (until it failed, when it failed).</param>
+    public MemberSnapshot(EtcdEndpoint endpoint, EndpointStatus? status, EtcdException? error, TimeSpan latency)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        if ((status is null) == (error is null))
+        {
+            throw new ArgumentException("Give either the status or the error.", nameof(status));
+        }
+
+        Endpoint = endpoint;
+        Status = status;
+        Error = error;
+        Latency = latency;
+        MemberId = status?.MemberId ?? MemberId.None;
+    }
+
+    /// <summary>The endpoint asked.</summary>
+    public EtcdEndpoint Endpoint { get; }
+
+    /// <summary>Its status, when it answered.</summary>
+    public EndpointStatus? Status { get; }
+
+    /// <summary>Why it did not answer, when it did not.</summary>
+    public EtcdException? Error { get; }
+
+    /// <summary>The status call's round trip (or the time until it failed).</summary>
+    public TimeSpan Latency { get; }
+
+    /// <summary>
+    /// The member's ID: from its status, or for a member that did not answer, the ID it reported in an earlier round
+    /// (<see cref="MemberId.None"/> if it never answered).
+    /// </summary>
+    public MemberId MemberId { get; init; }
+
+    /// <summary>Whether it answered.</summary>
+    public bool IsUp => Status is not null;
+}
+
+/// <summary>
+/// The cluster as one polling round saw it: every configured member's status (asked concurrently), the active alarms,
+/// and what <see cref="ClusterDiagnostics"/> found. Immutable: keep as many as you like.
+/// </summary>
+public sealed record ClusterSnapshot
+{
+    /// <summary>Creates a snapshot (useful in callers' tests).</summary>
+    /// <param name="round">The round's number, from 1.</param>
+    /// <param name="timestamp">When the round started.</param>
+    /// <param name="members">One entry per configured endpoint, in the configured order.</param>
+    public ClusterSnapshot(long round, DateTimeOffset timestamp, IReadOnlyList<MemberSnapshot> members)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        Round = round;
+        Timestamp = timestamp;
+        Members = members;
+    }
+
+    /// <summary>The round's number, from 1, per poller.</summary>
+    public long Round { get; }
+
+    /// <summary>When the round started (on the poller's <see cref="TimeProvider"/>).</summary>
+    public DateTimeOffset Timestamp { get; }
+
+    /// <summary>How long the round took: about the slowest member's status call, as members are asked concurrently.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>One entry per configured endpoint, in the configured order.</summary>
+    public IReadOnlyList<MemberSnapshot> Members { get; }
+
+    /// <summary>
+    /// The cluster's active alarms, as the members' status reports them (etcd lists every member's alarms in each
+    /// member's status errors); the same as <c>etcdctl alarm list</c>, without an extra call.
+    /// </summary>
+    public IReadOnlyList<EtcdAlarm> Alarms { get; init; } = [];
+
+    /// <summary>
+    /// How many leader changes (a different leader, or the same one re-elected in a higher term) the poller has seen
+    /// since it started: a running total, so that the changes between two snapshots are the difference.
+    /// </summary>
+    public long LeaderChanges { get; init; }
+
+    /// <summary>What the diagnostics found in this round, most severe first.</summary>
+    public IReadOnlyList<DiagnosticFinding> Findings { get; init; } = [];
+
+    /// <summary>The leader most of the members that answered name; <see cref="MemberId.None"/> when none names one.</summary>
+    public MemberId Leader
+    {
+        get
+        {
+            var best = MemberId.None;
+            var bestVotes = 0;
+            foreach (var member in Members)
+            {
+                if (member.Status is not { Leader: { IsNone: false } leader })
+                {
+                    continue;
+                }
+
+                var votes = Members.Count(m => m.Status?.Leader == leader);
+                if (votes > bestVotes || (votes == bestVotes && leader < best))
+                {
+                    best = leader;
+                    bestVotes = votes;
+                }
+            }
+
+            return best;
+        }
+    }
+
+    /// <summary>The leader's own status, when the leader is among the members that answered.</summary>
+    public EndpointStatus? LeaderStatus => Members.Select(m => m.Status).FirstOrDefault(s => s is { IsLeader: true });
+
+    /// <summary>How many members answered.</summary>
+    public int UpCount => Members.Count(m => m.IsUp);
+
+    /// <summary>The most severe finding's severity; <see langword="null"/> when nothing was found.</summary>
+    public FindingSeverity? HighestSeverity => Findings.Count == 0 ? null : Findings.Max(f => f.Severity);
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace EtcdMaintenance.Transport;
+
+/// <summary>
+/// The library's trace source: one client activity per etcd RPC, tagged the way OpenTelemetry's RPC conventions
+/// name things (<c>rpc.system</c>, <c>rpc.service</c>, <c>rpc.method</c>, <c>server.address</c>, <c>server.port</c>,
+/// <c>rpc.grpc.status_code</c>). Starting an activity costs nothing while nobody listens.
+/// </summary>
+internal static class Telemetry
+{
+    /// <summary>The name of the <see cref="ActivitySource"/> and of the <c>Meter</c>.</summary>
+    public const string SourceName = "EtcdMaintenance";
+
+    public static readonly string Version = typeof(Telemetry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    public static readonly ActivitySource ActivitySource = new(SourceName, Version);
+
+    /// <summary>Starts the activity of one call, or returns <see langword="null"/> when nobody listens.</summary>
+    public static Activity? StartCall(EtcdEndpoint endpoint, string name, string service, string method)
+    {
+        if (!ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = ActivitySource.StartActivity(name, ActivityKind.Client);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("rpc.system", "grpc");
+            activity.SetTag("rpc.service", service);
+            activity.SetTag("rpc.method", method);
+            activity.SetTag("server.address", endpoint.Address.Host);
+            activity.SetTag("server.port", endpoint.Address.Port);
+        }
+
+        return activity;
+    }
+
+    /// <summary>Records a call's outcome on its activity.</summary>
+    public static void Complete(Activity? activity, Exception? error)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        if (error is null)
+        {
+            activity.SetTag("rpc.grpc.status_code", (int)EtcdStatusCode.OK);
+        }
+        else if (error is EtcdException etcd)
+        {
+            activity.SetTag("rpc.grpc.status_code", (int)etcd.StatusCode);
+            activity.SetTag("error.type", etcd.ErrorCode.ToString());
+            activity.SetStatus(ActivityStatusCode.Error, etcd.ServerMessage ?? etcd.ErrorCode.ToString());
+        }
+        else
+        {
+            activity.SetTag("error.type", error.GetType().FullName);
+            activity.SetStatus(ActivityStatusCode.Error);
+        }
+    }
+}
