@@ -24,9 +24,9 @@ public static class EtcdDoctorProcess
     }
 
     public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] arguments) =>
-        RunAsync(timeout, stdin: null, arguments);
+        RunWithInputAsync(timeout, stdin: null, arguments);
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, string? stdin, params string[] arguments)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunWithInputAsync(TimeSpan timeout, string? stdin, params string[] arguments)
     {
         using var process = Start(stdin is not null, arguments);
         if (stdin is not null)

@@ -15,9 +15,9 @@ public sealed class ParseCommandTests
         var json = await cluster.EtcdctlAsync(["endpoint", "status", "-w", "json"]);
         var table = await cluster.EtcdctlAsync(["endpoint", "status", "-w", "table"]);
 
-        var fromJson = await EtcdDoctorProcess.RunAsync(TimeSpan.FromMinutes(1), json, "parse", "--revision");
-        var fromTable = await EtcdDoctorProcess.RunAsync(TimeSpan.FromMinutes(1), table, "parse", "--revision");
-        var normalized = await EtcdDoctorProcess.RunAsync(TimeSpan.FromMinutes(1), table, "parse", "-o", "json");
+        var fromJson = await EtcdDoctorProcess.RunWithInputAsync(TimeSpan.FromMinutes(1), json, "parse", "--revision");
+        var fromTable = await EtcdDoctorProcess.RunWithInputAsync(TimeSpan.FromMinutes(1), table, "parse", "--revision");
+        var normalized = await EtcdDoctorProcess.RunWithInputAsync(TimeSpan.FromMinutes(1), table, "parse", "-o", "json");
 
         Assert.Equal(0, fromJson.ExitCode);
         Assert.Equal(expected.ToString(), fromJson.Stdout.Trim());

@@ -527,7 +527,7 @@ public sealed class EtcdTestMember(string name, string scheme, int clientPort, i
     public IReadOnlyList<string> Arguments { get; set; } = [];
 
     /// <summary>The running process, whether started bare or by the member's host.</summary>
-    public LocalEtcdProcess? Process => Host?.Process ?? (OwnProcess is { HasExited: false } ? OwnProcess : null);
+    public LocalEtcdProcess? Process => Host?.Process ?? OwnProcess;
 
     internal LocalEtcdProcess? OwnProcess { get; set; }
 
