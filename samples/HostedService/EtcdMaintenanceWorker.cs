@@ -1,4 +1,5 @@
 using EtcdMaintenance;
+using EtcdMaintenance.Monitoring;
 using EtcdMaintenance.Operations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -7,8 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace EtcdMaintenance.Samples.HostedService;
 
 /// <summary>
-/// Watches one cluster: logs what looks wrong every minute, recovers space automatically when NOSPACE is raised (if
-/// configured to), and defragments on a schedule when the rule finds it worth it.
+/// Watches one cluster: polls every member, logs each finding, recovers space automatically when NOSPACE is raised (if
+/// configured to), and otherwise defragments on a schedule when the rule finds it worth it and the cluster is calm.
 /// </summary>
 internal sealed partial class EtcdMaintenanceWorker(IEtcdMaintenanceClient client, IConfiguration configuration, ILogger<EtcdMaintenanceWorker> logger, TimeProvider? timeProvider = null)
     : BackgroundService
@@ -20,51 +21,42 @@ internal sealed partial class EtcdMaintenanceWorker(IEtcdMaintenanceClient clien
         var rule = DefragCondition.Parse(configuration["Maintenance:DefragmentWhen"] ?? DefragCondition.OpenShift.ToString());
         var recoverAutomatically = configuration.GetValue("Maintenance:RecoverSpaceAutomatically", false);
         var schedule = new ScheduledDefragmentation(client, new ScheduledDefragmentationOptions { DefragmentWhen = rule }, logger, _time);
-        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), _time);
-        do
+        var nextScheduledCheck = _time.GetUtcNow();
+        await using var poller = new ClusterPoller(client, new ClusterPollerOptions { Interval = TimeSpan.FromSeconds(30) }, timeProvider: _time);
+
+        await poller.RunAsync(async (round, cancellationToken) =>
         {
+            foreach (var finding in round.Findings)
+            {
+                LogFinding(logger, finding.Severity, finding.Summary, finding.Recommendation.Description);
+            }
+
             try
             {
-                var status = await client.GetClusterStatusAsync(stoppingToken);
-                foreach (var down in status.Unreachable)
+                if (recoverAutomatically && round.Findings.OfType<AlarmFinding>().Any(f => f.Alarm.Type == EtcdAlarmType.NoSpace))
                 {
-                    LogUnreachable(logger, down.Endpoint.Text, down.Error?.Message);
-                }
-
-                foreach (var member in status.Reachable.Where(s => s.QuotaUsage > 0.8))
-                {
-                    LogNearQuota(logger, member.Endpoint, member.QuotaUsage!.Value);
-                }
-
-                var alarms = await client.GetAlarmsAsync(stoppingToken);
-                if (alarms.Any(a => a.Type == EtcdAlarmType.NoSpace) && recoverAutomatically)
-                {
-                    var report = await new SpaceRecovery(client, new SpaceRecoveryOptions { DefragmentWhen = rule | DefragCondition.Parse("quotaUsage > 0.8") }, logger, _time)
-                        .ExecuteAsync(cancellationToken: stoppingToken);
+                    var report = await new SpaceRecovery(client, null, logger, _time).ExecuteAsync(cancellationToken: cancellationToken);
                     LogRecovered(logger, report.Succeeded, report.Reclaimed, report.FailureReason);
                 }
-                else
+                else if (_time.GetUtcNow() >= nextScheduledCheck)
                 {
-                    await schedule.RunOnceAsync(stoppingToken);
+                    nextScheduledCheck = _time.GetUtcNow() + TimeSpan.FromMinutes(10);
+                    await schedule.RunOnceAsync(cancellationToken);
                 }
             }
             catch (EtcdException ex)
             {
-                LogCheckFailed(logger, ex.Message);
+                LogMaintenanceFailed(logger, ex.Message);
             }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        }, stoppingToken);
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "{Endpoint} does not answer: {Error}")]
-    private static partial void LogUnreachable(ILogger logger, string endpoint, string? error);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "{Severity}: {Summary} -> {Recommendation}")]
+    private static partial void LogFinding(ILogger logger, FindingSeverity severity, string summary, string recommendation);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Endpoint} is at {Usage:P0} of its quota")]
-    private static partial void LogNearQuota(ILogger logger, string endpoint, double usage);
-
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Space recovery finished: succeeded {Succeeded}, reclaimed {Reclaimed} bytes {Reason}")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Space recovery finished: succeeded {Succeeded}, reclaimed {Reclaimed} bytes {Reason}")]
     private static partial void LogRecovered(ILogger logger, bool succeeded, long reclaimed, string? reason);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Check failed: {Error}")]
-    private static partial void LogCheckFailed(ILogger logger, string error);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Maintenance step failed: {Error}")]
+    private static partial void LogMaintenanceFailed(ILogger logger, string error);
 }

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using EtcdDoctor.Demo;
 using EtcdMaintenance;
 using EtcdMaintenance.Hosting;
+using EtcdMaintenance.Monitoring;
 using EtcdMaintenance.Operations;
 using Spectre.Console;
 
@@ -77,19 +78,21 @@ internal static class DemoCommand
             }
 
             outcome.WritesFailedBefore = await WritesFailAsync(client, stop.Token);
-            Say(json, "[bold]3. Diagnose[/]");
-            var full = await client.GetClusterStatusAsync(stop.Token);
-            var alarms = await client.GetAlarmsAsync(stop.Token);
-            if (!json)
+            Say(json, "[bold]3. Diagnose[/] (etcd-doctor check)");
+            await using (var poller = new ClusterPoller(client))
             {
-                Output.WriteStatus(full);
-                foreach (var alarm in alarms)
+                var round = await poller.PollOnceAsync(stop.Token);
+                outcome.Findings = [.. round.Findings.Select(f => f.ToString())];
+                if (!json)
                 {
-                    Output.Terminal.MarkupLine($"   [red]alarm[/] {Markup.Escape(alarm.ToString())}");
+                    Output.WriteStatus(await client.GetClusterStatusAsync(stop.Token));
+                    foreach (var finding in round.Findings)
+                    {
+                        var colour = finding.Severity == FindingSeverity.Error ? "red" : finding.Severity == FindingSeverity.Warning ? "yellow" : "grey";
+                        Output.Terminal.MarkupLine($"   [{colour}]{finding.Severity}[/] {Markup.Escape(finding.Summary)} [grey]({Markup.Escape(finding.Evidence)})[/]");
+                        Output.Terminal.MarkupLine($"      -> {Markup.Escape(finding.Recommendation.Description)}");
+                    }
                 }
-
-                Output.Terminal.MarkupLine($"   Every member is at {Output.Percent(full.Reachable.Max(s => s.QuotaUsage))} of its quota and NOSPACE is raised: writes fail until it is disarmed,");
-                Output.Terminal.MarkupLine("   and disarming alone does not help - the file must shrink first (compact, then defragment each member).");
             }
 
             Say(json, "[bold]4. Recover the space[/] (etcd-doctor recover-space)");
@@ -191,6 +194,8 @@ internal static class DemoCommand
         public IReadOnlyList<int> ProcessIds { get; set; } = [];
 
         public IReadOnlyList<int> ProcessesLeft { get; set; } = [];
+
+        public IReadOnlyList<string> Findings { get; set; } = [];
 
         public string? ReplacedMember { get; set; }
 

@@ -16,6 +16,7 @@ public sealed class DemoTests
         var root = outcome.RootElement;
         Assert.True(root.GetProperty("writesFailedBefore").GetBoolean());
         Assert.Equal("etcdserver: mvcc: database space exceeded", root.GetProperty("noSpaceError").GetString());
+        Assert.Contains(root.GetProperty("findings").EnumerateArray(), f => f.GetString()!.Contains("NOSPACE", StringComparison.Ordinal));
         Assert.True(root.GetProperty("recovery").GetProperty("succeeded").GetBoolean());
         Assert.True(root.GetProperty("recovery").GetProperty("reclaimed").GetInt64() > 0);
         Assert.True(root.GetProperty("writesWorkAfter").GetBoolean());
