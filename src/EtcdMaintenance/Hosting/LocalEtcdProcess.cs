@@ -187,8 +187,26 @@ public sealed class LocalEtcdProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Freezes the member (SIGSTOP): it keeps its sockets open and answers nothing.</summary>
-    public void Pause() => SendSignal(Sigstop);
+    /// <summary>
+    /// Freezes the member (SIGSTOP): it keeps its sockets open and answers nothing. Returns once every thread has stopped
+    /// (on Linux): the kernel stops a busy multi-threaded process some milliseconds after the signal, long enough for etcd
+    /// to answer one more request.
+    /// </summary>
+    /// <exception cref="TimeoutException">The process did not stop within 5 seconds.</exception>
+    public void Pause()
+    {
+        SendSignal(Sigstop);
+        var started = TimeProvider.System.GetTimestamp();
+        while (!AllThreadsStopped(ProcessId))
+        {
+            if (TimeProvider.System.GetElapsedTime(started) > TimeSpan.FromSeconds(5))
+            {
+                throw new TimeoutException($"etcd process {ProcessId} did not stop within 5 s of SIGSTOP.");
+            }
+
+            Thread.Yield();
+        }
+    }
 
     /// <summary>Thaws a member frozen by <see cref="Pause"/> (SIGCONT).</summary>
     public void Resume() => SendSignal(Sigcont);
@@ -258,6 +276,38 @@ public sealed class LocalEtcdProcess : IAsyncDisposable
         {
             return true;
         }
+    }
+
+    /// <summary>Whether every thread of the process is stopped (Linux /proc; assumed elsewhere).</summary>
+    private static bool AllThreadsStopped(int processId)
+    {
+        var tasks = $"/proc/{processId}/task";
+        if (!Directory.Exists(tasks))
+        {
+            return true;
+        }
+
+        foreach (var task in Directory.EnumerateDirectories(tasks))
+        {
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(task, "stat"));
+            }
+            catch (IOException)
+            {
+                continue; // the thread exited
+            }
+
+            // "pid (comm) STATE ...": the state follows the last ')'; T is stopped by a signal, t by tracing.
+            var close = stat.LastIndexOf(')');
+            if (close < 0 || close + 2 >= stat.Length || stat[close + 2] is not ('T' or 't'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private const int Sigterm = 15;

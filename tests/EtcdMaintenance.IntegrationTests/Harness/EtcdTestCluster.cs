@@ -231,26 +231,8 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         await Forget(member);
     }
 
-    /// <summary>
-    /// Freezes a member (SIGSTOP): its sockets stay open and it answers nothing. Returns once every thread of the process
-    /// has stopped: the kernel stops a busy multi-threaded process some milliseconds after kill() returns (up to 8 ms was
-    /// measured on a loaded 2-core machine), long enough for etcd to answer one more request.
-    /// </summary>
-    public void PauseMember(int index)
-    {
-        var process = Members[index].Process ?? throw new InvalidOperationException("not running");
-        process.Pause();
-        var clock = Stopwatch.StartNew();
-        while (!AllThreadsStopped(process.ProcessId))
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(5))
-            {
-                throw new TimeoutException($"{Members[index].Name} (pid {process.ProcessId}) did not stop within 5 s of SIGSTOP.");
-            }
-
-            Thread.Yield();
-        }
-    }
+    /// <summary>Freezes a member (SIGSTOP): its sockets stay open and it answers nothing; returns once it has stopped.</summary>
+    public void PauseMember(int index) => (Members[index].Process ?? throw new InvalidOperationException("not running")).Pause();
 
     /// <summary>Thaws a member frozen by <see cref="PauseMember"/> (SIGCONT).</summary>
     public void ResumeMember(int index) => (Members[index].Process ?? throw new InvalidOperationException("not running")).Resume();
@@ -455,38 +437,6 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         await EtcdctlAsync(["user", "add", "reader", "--new-user-password=reader"], cancellationToken: cancellationToken);
         await EtcdctlAsync(["auth", "enable"], cancellationToken: cancellationToken);
         AuthEnabled = true;
-    }
-
-    /// <summary>Whether every thread of the process is in the stopped state (Linux /proc; elsewhere assumed).</summary>
-    private static bool AllThreadsStopped(int processId)
-    {
-        var tasks = $"/proc/{processId}/task";
-        if (!Directory.Exists(tasks))
-        {
-            return true;
-        }
-
-        foreach (var task in Directory.EnumerateDirectories(tasks))
-        {
-            string stat;
-            try
-            {
-                stat = File.ReadAllText(Path.Combine(task, "stat"));
-            }
-            catch (IOException)
-            {
-                continue; // the thread exited
-            }
-
-            // pid (comm) STATE ...: the state follows the last ')'; T is stopped by a signal, t by tracing.
-            var close = stat.LastIndexOf(')');
-            if (close < 0 || close + 2 >= stat.Length || stat[close + 2] is not ('T' or 't'))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static async Task Forget(EtcdTestMember member)
