@@ -145,10 +145,7 @@ internal static class EndpointHashKvParser
         var hashColumn = table.IndexOf("HASH");
         if (endpointColumn < 0 || hashColumn < 0)
         {
-            var other = CommandOfTable(table.Headers);
-            throw new EtcdctlParseException(other is not null && other != Command
-                ? new EtcdctlParseError(EtcdctlParseErrorKind.WrongCommand, table.HeaderLine.Number, 1, $"endpoint hashkv output (this is an {other} table)", null)
-                : new EtcdctlParseError(EtcdctlParseErrorKind.Malformed, table.HeaderLine.Number, 1, "columns named ENDPOINT and HASH", string.Join(" | ", table.Headers)));
+            throw MissingColumn(table.HeaderLine.Number, table.Headers, Command, "columns named ENDPOINT and HASH");
         }
 
         var revisionColumn = table.IndexOf("REVISION");

@@ -119,22 +119,8 @@ internal static class EndpointHealthParser
     {
         var table = TextTable.Read(text);
         CheckOtherLines(text, table.OtherLines);
-        int Require(string name)
-        {
-            var index = table.IndexOf(name);
-            if (index >= 0)
-            {
-                return index;
-            }
-
-            var other = CommandOfTable(table.Headers);
-            throw new EtcdctlParseException(other is not null && other != Command
-                ? new EtcdctlParseError(EtcdctlParseErrorKind.WrongCommand, table.HeaderLine.Number, 1, $"endpoint health output (this is an {other} table)", null)
-                : new EtcdctlParseError(EtcdctlParseErrorKind.Malformed, table.HeaderLine.Number, 1, $"a column named {name}", string.Join(" | ", table.Headers)));
-        }
-
-        var endpointColumn = Require("ENDPOINT");
-        var healthColumn = Require("HEALTH");
+        var endpointColumn = table.Require("ENDPOINT", Command);
+        var healthColumn = table.Require("HEALTH", Command);
         var tookColumn = table.IndexOf("TOOK");
         var errorColumn = table.IndexOf("ERROR", "ERRORS");
         var results = new List<EtcdctlEndpointHealth>();

@@ -502,10 +502,7 @@ internal static class EndpointStatusParser
                     return index;
                 }
 
-                var other = CommandOfTable(headers);
-                throw new EtcdctlParseException(other is not null && other != Command
-                    ? new EtcdctlParseError(EtcdctlParseErrorKind.WrongCommand, table.HeaderLine.Number, 1, $"endpoint status output (this is a {other} table)", null)
-                    : new EtcdctlParseError(EtcdctlParseErrorKind.Malformed, table.HeaderLine.Number, 1, $"a column named {name}", string.Join(" | ", headers)));
+                throw MissingColumn(table.HeaderLine.Number, headers, Command, $"a column named {name}");
             }
 
             Endpoint = Require("ENDPOINT");

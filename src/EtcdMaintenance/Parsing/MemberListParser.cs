@@ -155,24 +155,10 @@ internal static class MemberListParser
     {
         var table = TextTable.Read(text);
         RejectOtherLines(text, table.OtherLines);
-        int Require(string name)
-        {
-            var index = table.IndexOf(name);
-            if (index >= 0)
-            {
-                return index;
-            }
-
-            var other = CommandOfTable(table.Headers);
-            throw new EtcdctlParseException(other is not null && other != Command
-                ? new EtcdctlParseError(EtcdctlParseErrorKind.WrongCommand, table.HeaderLine.Number, 1, $"member list output (this is an {other} table)", null)
-                : new EtcdctlParseError(EtcdctlParseErrorKind.Malformed, table.HeaderLine.Number, 1, $"a column named {name}", string.Join(" | ", table.Headers)));
-        }
-
-        var idColumn = Require("ID");
-        var nameColumn = Require("NAME");
-        var peerColumn = Require("PEER ADDRS");
-        var clientColumn = Require("CLIENT ADDRS");
+        var idColumn = table.Require("ID", Command);
+        var nameColumn = table.Require("NAME", Command);
+        var peerColumn = table.Require("PEER ADDRS", Command);
+        var clientColumn = table.Require("CLIENT ADDRS", Command);
         var learnerColumn = table.IndexOf("IS LEARNER");
         var members = new List<EtcdMember>();
         foreach (var row in table.Rows)

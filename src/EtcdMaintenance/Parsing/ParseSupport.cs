@@ -149,6 +149,18 @@ internal static class ParseSupport
         }
     }
 
+    /// <summary>
+    /// The error for a table that lacks a column: another command's table (<see cref="EtcdctlParseErrorKind.WrongCommand"/>)
+    /// or a malformed one.
+    /// </summary>
+    public static EtcdctlParseException MissingColumn(int headerLine, string[] headers, string command, string expected)
+    {
+        var other = CommandOfTable(headers);
+        return new EtcdctlParseException(other is not null && other != command
+            ? new EtcdctlParseError(EtcdctlParseErrorKind.WrongCommand, headerLine, 1, $"{command} output (this is an {other} table)", null)
+            : new EtcdctlParseError(EtcdctlParseErrorKind.Malformed, headerLine, 1, expected, string.Join(" | ", headers)));
+    }
+
     /// <summary>Names the etcdctl command a table's headers come from, when it is not the one expected.</summary>
     public static string? CommandOfTable(string[] headers) =>
         headers.Contains("PEER ADDRS") ? "member list" :

@@ -44,6 +44,10 @@ internal sealed class TextTable
     /// <summary>Lines around or inside the table that are etcdctl's standard-error lines (failures, logs).</summary>
     public List<TextLine> OtherLines { get; }
 
+    /// <summary>The index of the column <paramref name="name"/>; throws the parse error for <paramref name="command"/>'s output when it is missing.</summary>
+    public int Require(string name, string command) =>
+        IndexOf(name) is var index and >= 0 ? index : throw ParseSupport.MissingColumn(HeaderLine.Number, Headers, command, $"a column named {name}");
+
     public int IndexOf(params ReadOnlySpan<string> names)
     {
         foreach (var name in names)
