@@ -22,7 +22,7 @@ internal static class AlarmListParser
                 throw NoOutput(text, "etcdctl alarm list output");
             }
 
-            CheckOtherLines(text, text.Lines);
+            RejectForeignLines(text, text.Lines, Command);
             return [];
         }
 
@@ -37,17 +37,6 @@ internal static class AlarmListParser
         };
     }
 
-    private static void CheckOtherLines(OutputText text, IEnumerable<TextLine> lines)
-    {
-        foreach (var line in lines)
-        {
-            if (OutputLines.Classify(text[line]) is LineKind.StatusFailure or LineKind.HashFailure)
-            {
-                throw text.Error(EtcdctlParseErrorKind.WrongCommand, line, 0, "alarm list output (this line comes from another etcdctl command)");
-            }
-        }
-    }
-
     private static List<EtcdAlarm> ParseSimple(OutputText text)
     {
         var alarms = new List<EtcdAlarm>();
@@ -56,7 +45,7 @@ internal static class AlarmListParser
             var span = text[line];
             if (OutputLines.Classify(span) != LineKind.Content)
             {
-                CheckOtherLines(text, [line]);
+                RejectForeignLines(text, [line], Command);
                 continue;
             }
 
@@ -88,7 +77,7 @@ internal static class AlarmListParser
 
     private static List<EtcdAlarm> ParseJson(OutputText text, TextLine first)
     {
-        CheckOtherLines(text, Before(text, first));
+        RejectForeignLines(text, Before(text, first), Command);
         var json = new JsonCursor(text, first);
         json.Read("a JSON object");
         if (json.TokenType != JsonTokenType.StartObject)
@@ -149,7 +138,7 @@ internal static class AlarmListParser
             throw json.Error(EtcdctlParseErrorKind.WrongCommand, $"alarm list output (this is {other} output)");
         }
 
-        CheckOtherLines(text, json.RestOfOutput());
+        RejectForeignLines(text, json.RestOfOutput(), Command);
         return alarms;
     }
 
@@ -196,7 +185,7 @@ internal static class AlarmListParser
     {
         var others = new List<TextLine>();
         var fields = FieldsText.Read(text, others);
-        CheckOtherLines(text, others);
+        RejectForeignLines(text, others, Command);
         var other = CommandOfFields(fields.Select(f => f.Key));
         if (other is not null && other != Command)
         {

@@ -27,20 +27,9 @@ internal static class EndpointHealthParser
         };
     }
 
-    private static void CheckOtherLines(OutputText text, IEnumerable<TextLine> lines)
-    {
-        foreach (var line in lines)
-        {
-            if (OutputLines.Classify(text[line]) is LineKind.StatusFailure or LineKind.HashFailure)
-            {
-                throw text.Error(EtcdctlParseErrorKind.WrongCommand, line, 0, "endpoint health output (this line comes from another etcdctl command)");
-            }
-        }
-    }
-
     private static List<EtcdctlEndpointHealth> ParseJson(OutputText text, TextLine first)
     {
-        CheckOtherLines(text, Before(text, first));
+        RejectForeignLines(text, Before(text, first), Command);
         var json = new JsonCursor(text, first);
         json.Read("a JSON array of endpoint health");
         if (json.TokenType != JsonTokenType.StartArray)
@@ -111,14 +100,14 @@ internal static class EndpointHealthParser
             results.Add(new EtcdctlEndpointHealth(endpoint, health.Value, took, error));
         }
 
-        CheckOtherLines(text, json.RestOfOutput());
+        RejectForeignLines(text, json.RestOfOutput(), Command);
         return results;
     }
 
     private static List<EtcdctlEndpointHealth> ParseTable(OutputText text)
     {
         var table = TextTable.Read(text);
-        CheckOtherLines(text, table.OtherLines);
+        RejectForeignLines(text, table.OtherLines, Command);
         var endpointColumn = table.Require("ENDPOINT", Command);
         var healthColumn = table.Require("HEALTH", Command);
         var tookColumn = table.IndexOf("TOOK");
@@ -151,7 +140,7 @@ internal static class EndpointHealthParser
             var span = text[line];
             if (OutputLines.Classify(span) != LineKind.Content)
             {
-                CheckOtherLines(text, [line]);
+                RejectForeignLines(text, [line], Command);
                 continue;
             }
 
@@ -197,7 +186,7 @@ internal static class EndpointHealthParser
     {
         var others = new List<TextLine>();
         var fields = FieldsText.Read(text, others);
-        CheckOtherLines(text, others);
+        RejectForeignLines(text, others, Command);
         var records = FieldsText.Records(fields, "Endpoint", out var prologue);
         var other = CommandOfFields(fields.Select(f => f.Key));
         if (prologue.Count > 0 || (other is not null && other != Command))

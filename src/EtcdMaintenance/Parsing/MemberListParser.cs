@@ -22,21 +22,9 @@ internal static class MemberListParser
         };
     }
 
-    private static void RejectOtherLines(OutputText text, IEnumerable<TextLine> lines)
-    {
-        foreach (var line in lines)
-        {
-            var kind = OutputLines.Classify(text[line]);
-            if (kind is LineKind.StatusFailure or LineKind.HashFailure)
-            {
-                throw text.Error(EtcdctlParseErrorKind.WrongCommand, line, 0, "member list output (this line comes from another etcdctl command)");
-            }
-        }
-    }
-
     private static EtcdctlMemberList ParseJson(OutputText text, TextLine first)
     {
-        RejectOtherLines(text, Before(text, first));
+        RejectForeignLines(text, Before(text, first), Command);
         var json = new JsonCursor(text, first);
         json.Read("a JSON object with \"members\"");
         if (json.TokenType == JsonTokenType.StartArray)
@@ -103,7 +91,7 @@ internal static class MemberListParser
             throw json.Error(EtcdctlParseErrorKind.Malformed, "a \"members\" array");
         }
 
-        RejectOtherLines(text, json.RestOfOutput());
+        RejectForeignLines(text, json.RestOfOutput(), Command);
         return new EtcdctlMemberList(EtcdctlOutputFormat.Json, header, members ?? []);
     }
 
@@ -154,7 +142,7 @@ internal static class MemberListParser
     private static EtcdctlMemberList ParseTable(OutputText text)
     {
         var table = TextTable.Read(text);
-        RejectOtherLines(text, table.OtherLines);
+        RejectForeignLines(text, table.OtherLines, Command);
         var idColumn = table.Require("ID", Command);
         var nameColumn = table.Require("NAME", Command);
         var peerColumn = table.Require("PEER ADDRS", Command);
@@ -181,7 +169,7 @@ internal static class MemberListParser
             var span = text[line];
             if (OutputLines.Classify(span) != LineKind.Content)
             {
-                RejectOtherLines(text, [line]);
+                RejectForeignLines(text, [line], Command);
                 continue;
             }
 
@@ -209,7 +197,7 @@ internal static class MemberListParser
     {
         var others = new List<TextLine>();
         var fields = FieldsText.Read(text, others);
-        RejectOtherLines(text, others);
+        RejectForeignLines(text, others, Command);
         var records = FieldsText.Records(fields, "ID", out var prologue);
         var other = CommandOfFields(fields.Select(f => f.Key));
         if (other is not null && other != Command)

@@ -149,6 +149,18 @@ internal static class ParseSupport
         }
     }
 
+    /// <summary>Refuses lines that another etcdctl command printed (a failed status or hash of an endpoint) inside <paramref name="command"/>'s output.</summary>
+    public static void RejectForeignLines(OutputText text, IEnumerable<TextLine> lines, string command)
+    {
+        foreach (var line in lines)
+        {
+            if (OutputLines.Classify(text[line]) is LineKind.StatusFailure or LineKind.HashFailure)
+            {
+                throw text.Error(EtcdctlParseErrorKind.WrongCommand, line, 0, $"{command} output (this line comes from another etcdctl command)");
+            }
+        }
+    }
+
     /// <summary>
     /// The error for a table that lacks a column: another command's table (<see cref="EtcdctlParseErrorKind.WrongCommand"/>)
     /// or a malformed one.
