@@ -14,18 +14,32 @@ public sealed record EndpointStatusResult(EtcdEndpoint Endpoint, EndpointStatus?
 /// The status of every configured endpoint, asked in parallel (<c>etcdctl endpoint status --cluster</c>).
 /// An unreachable member is an entry with an error; the others are still reported.
 /// </summary>
-/// <param name="Endpoints">One entry per endpoint, in the configured order.</param>
-public sealed record ClusterStatus(IReadOnlyList<EndpointStatusResult> Endpoints)
+public sealed record ClusterStatus
 {
+    /// <summary>Creates a cluster status from one entry per endpoint.</summary>
+    /// <param name="endpoints">One entry per endpoint, in the configured order.</param>
+    public ClusterStatus(IReadOnlyList<EndpointStatusResult> endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        Endpoints = endpoints;
+        Reachable = [.. endpoints.Where(e => e.Status is not null).Select(e => e.Status!)];
+        Unreachable = [.. endpoints.Where(e => e.Status is null)];
+        Leader = Reachable.FirstOrDefault(s => s.IsLeader);
+        MaxRevision = Reachable.Select(s => s.Revision).Max();
+    }
+
+    /// <summary>One entry per endpoint, in the configured order.</summary>
+    public IReadOnlyList<EndpointStatusResult> Endpoints { get; }
+
     /// <summary>The statuses of the endpoints that answered.</summary>
-    public IReadOnlyList<EndpointStatus> Reachable => [.. Endpoints.Where(e => e.Status is not null).Select(e => e.Status!)];
+    public IReadOnlyList<EndpointStatus> Reachable { get; }
 
     /// <summary>The endpoints that did not answer, with their errors.</summary>
-    public IReadOnlyList<EndpointStatusResult> Unreachable => [.. Endpoints.Where(e => e.Status is null)];
+    public IReadOnlyList<EndpointStatusResult> Unreachable { get; }
 
     /// <summary>The leader's status, when the leader answered.</summary>
-    public EndpointStatus? Leader => Endpoints.Select(e => e.Status).FirstOrDefault(s => s is { IsLeader: true });
+    public EndpointStatus? Leader { get; }
 
     /// <summary>The highest revision reported: the revision to compact at.</summary>
-    public long? MaxRevision => Reachable.Select(s => s.Revision).Max();
+    public long? MaxRevision { get; }
 }
