@@ -6,7 +6,7 @@ namespace EtcdMaintenance.IntegrationTests;
 public sealed class NoSpaceTests
 {
     [Fact]
-    public async Task FillingPastTheQuota_FailsWritesWithTheTypedError_AndRaisesNoSpaceOnEveryMember()
+    public async Task FillingPastTheQuota_FailsWritesThroughEveryMemberWithTheTypedError_AndListsTheNoSpaceAlarms()
     {
         await using var cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 3, QuotaBackendBytes = 16 * 1024 * 1024 });
         await using var client = cluster.CreateClient();
@@ -20,16 +20,18 @@ public sealed class NoSpaceTests
         Assert.Equal("KV.Put", noSpace.Operation);
         await Assert.ThrowsAsync<EtcdNoSpaceException>(() => client.ProbeWriteAsync());
 
-        // etcd raises NOSPACE for the member whose quota check refused a write: a write through every member raises it everywhere.
+        // Every member refuses writes with the typed error, whichever endpoint the write goes through.
         for (var i = 0; i < cluster.Members.Count; i++)
         {
             var refused = await Assert.ThrowsAsync<EtcdNoSpaceException>(() => client.PutAsync("/fill/more", new byte[900 * 1024], cluster.Endpoint(i)));
             Assert.Contains(cluster.Members[i].ClientUrl, refused.Message, StringComparison.Ordinal);
         }
 
+        // etcd raises NOSPACE for a member whose own quota check refuses a write; once one alarm is active every write is
+        // refused, so members whose file is still just under the quota may never raise their own (seen on 3.4.23).
         var members = (await client.ListMembersAsync()).Members.Select(m => m.Id).ToHashSet();
-        await Retry.UntilAsync(async () => (await client.GetAlarmsAsync()).Where(a => a.Type == EtcdAlarmType.NoSpace).Select(a => a.MemberId).ToHashSet().SetEquals(members),
-            "a NOSPACE alarm on every member");
+        await Retry.UntilAsync(async () => (await client.GetAlarmsAsync()).Any(a => a.Type == EtcdAlarmType.NoSpace), "a NOSPACE alarm");
+        Assert.All(await client.GetAlarmsAsync(), a => Assert.True(a.Type == EtcdAlarmType.NoSpace && members.Contains(a.MemberId), a.ToString()));
         var alarms = await client.GetAlarmsAsync();
         var printed = await cluster.EtcdctlAsync(["alarm", "list"]);
         Assert.All(alarms, a => Assert.Contains(a.ToString(), printed, StringComparison.Ordinal));
