@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.RegularExpressions;
 
 namespace EtcdMaintenance.Manifests;
 
@@ -19,7 +17,7 @@ public enum AutoCompactionMode
 /// etcd reads them. Periodic retention is a Go duration (<c>1h</c>, <c>30m</c>, <c>1h30m</c>) or a whole number of hours;
 /// revision retention is a whole number of revisions. A retention of 0 turns automatic compaction off.
 /// </summary>
-public sealed partial record AutoCompaction
+public sealed record AutoCompaction
 {
     private AutoCompaction(AutoCompactionMode mode, string retention, TimeSpan? period, long? revisions)
     {
@@ -57,7 +55,7 @@ public sealed partial record AutoCompaction
             throw new ArgumentException("Retention must be a whole number of milliseconds.", nameof(retention));
         }
 
-        return new AutoCompaction(AutoCompactionMode.Periodic, FormatGoDuration(retention), retention, null);
+        return new AutoCompaction(AutoCompactionMode.Periodic, GoDuration.Format(retention), retention, null);
     }
 
     /// <summary>Keeps the last <paramref name="revisions"/> revisions.</summary>
@@ -95,99 +93,8 @@ public sealed partial record AutoCompaction
             throw new FormatException($"'{retention}' is not a revision count: revision mode keeps a whole number of revisions.");
         }
 
-        return TryParseGoDuration(retention, out var period)
+        return GoDuration.TryParse(retention, out var period) && period >= TimeSpan.Zero
             ? new AutoCompaction(parsedMode, retention, period, null)
             : throw new FormatException($"'{retention}' is not a retention: write a Go duration such as 1h, 30m or 1h30m, or a whole number of hours.");
-    }
-
-    [GeneratedRegex(@"([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)", RegexOptions.CultureInvariant)]
-    private static partial Regex DurationPart();
-
-    /// <summary>Parses a non-negative Go duration (<c>time.ParseDuration</c>): <c>1h30m</c>, <c>90s</c>, <c>1.5h</c>, <c>0</c>.</summary>
-    internal static bool TryParseGoDuration(string text, out TimeSpan duration)
-    {
-        duration = TimeSpan.Zero;
-        if (text == "0")
-        {
-            return true;
-        }
-
-        var body = text.StartsWith('+') ? text[1..] : text;
-        if (body.Length == 0)
-        {
-            return false;
-        }
-
-        var position = 0;
-        decimal ticks = 0;
-        foreach (Match part in DurationPart().Matches(body))
-        {
-            if (part.Index != position || part.Groups[1].Value is "" or ".")
-            {
-                return false;
-            }
-
-            position += part.Length;
-            if (!decimal.TryParse(part.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
-            {
-                return false;
-            }
-
-            decimal unit = part.Groups[2].Value switch
-            {
-                "ns" => 0.01m,
-                "us" or "µs" or "μs" => 10m,
-                "ms" => TimeSpan.TicksPerMillisecond,
-                "s" => TimeSpan.TicksPerSecond,
-                "m" => TimeSpan.TicksPerMinute,
-                _ => TimeSpan.TicksPerHour,
-            };
-            ticks += number * unit;
-            if (ticks > TimeSpan.MaxValue.Ticks)
-            {
-                return false;
-            }
-        }
-
-        if (position != body.Length)
-        {
-            return false;
-        }
-
-        duration = TimeSpan.FromTicks((long)decimal.Truncate(ticks));
-        return true;
-    }
-
-    /// <summary>Writes a duration the way Go reads it, without zero parts: <c>1h</c>, <c>1h30m</c>, <c>90ms</c>, <c>0</c>.</summary>
-    internal static string FormatGoDuration(TimeSpan duration)
-    {
-        if (duration == TimeSpan.Zero)
-        {
-            return "0";
-        }
-
-        var builder = new StringBuilder();
-        var hours = (long)duration.TotalHours;
-        if (hours > 0)
-        {
-            builder.Append(CultureInfo.InvariantCulture, $"{hours}h");
-        }
-
-        if (duration.Minutes > 0)
-        {
-            builder.Append(CultureInfo.InvariantCulture, $"{duration.Minutes}m");
-        }
-
-        if (duration.Seconds > 0)
-        {
-            builder.Append(CultureInfo.InvariantCulture, $"{duration.Seconds}s");
-        }
-
-        if (duration.Milliseconds > 0)
-        {
-            builder.Append(CultureInfo.InvariantCulture, $"{duration.Milliseconds}ms");
-        }
-
-        return builder.ToString();
     }
 }
