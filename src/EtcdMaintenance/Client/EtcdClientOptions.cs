@@ -95,6 +95,14 @@ public sealed class EtcdTlsOptions
     public X509Certificate2? ClientCertificate { get; set; }
 
     /// <summary>
+    /// Accepts any server certificate without checking it, as etcdctl's <c>--insecure-skip-tls-verify</c> does. Only for a
+    /// lab or an emergency: anyone on the path can then read and change the traffic, credentials included. A client
+    /// certificate is still presented.
+    /// </summary>
+    /// <value><see langword="false"/> by default: the chain and the name are always verified.</value>
+    public bool InsecureSkipTlsVerify { get; set; }
+
+    /// <summary>
     /// The name to expect in the members' certificates, when it differs from the host in the endpoint
     /// (e.g. endpoints by IP, certificates by name).
     /// </summary>

@@ -7,7 +7,7 @@ namespace EtcdMaintenance.Transport;
 /// <summary>
 /// Builds one <see cref="SocketsHttpHandler"/> per endpoint from the client options: dial timeout, a single HTTP/2
 /// connection, no proxy, and TLS as etcdctl does it (custom CA, client certificate, server-name override;
-/// verification always on).
+/// verification on unless <see cref="EtcdTlsOptions.InsecureSkipTlsVerify"/> is set explicitly).
 /// </summary>
 internal sealed class EtcdHttpHandlerFactory : IDisposable
 {
@@ -16,12 +16,14 @@ internal sealed class EtcdHttpHandlerFactory : IDisposable
     private readonly X509Certificate2Collection? _trustedRoots;
     private readonly X509Certificate2? _clientCertificate;
     private readonly bool _ownsClientCertificate;
+    private readonly bool _skipVerify;
 
     public EtcdHttpHandlerFactory(EtcdClientOptions options)
     {
         _dialTimeout = options.DialTimeout;
         var tls = options.Tls;
         _serverName = tls.ServerName;
+        _skipVerify = tls.InsecureSkipTlsVerify;
         if (tls.CaCertificate is not null)
         {
             _trustedRoots = [tls.CaCertificate];
@@ -63,7 +65,9 @@ internal sealed class EtcdHttpHandlerFactory : IDisposable
             handler.SslOptions = new SslClientAuthenticationOptions
             {
                 ClientCertificates = _clientCertificate is null ? null : [_clientCertificate],
-                RemoteCertificateValidationCallback = _trustedRoots is null && _serverName is null ? null : Validate,
+#pragma warning disable CA5359 // Only when the caller set InsecureSkipTlsVerify explicitly, as etcdctl --insecure-skip-tls-verify.
+                RemoteCertificateValidationCallback = _skipVerify ? static (_, _, _, _) => true : _trustedRoots is null && _serverName is null ? null : Validate,
+#pragma warning restore CA5359
             };
         }
 
