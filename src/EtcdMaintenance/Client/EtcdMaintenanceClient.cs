@@ -33,6 +33,9 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     private static readonly GrpcMethod<MemberUpdateRequest, MemberUpdateResponse> s_memberUpdate = new("Cluster", "MemberUpdate", MemberUpdateResponse.Parser);
     private static readonly GrpcMethod<MemberPromoteRequest, MemberPromoteResponse> s_memberPromote = new("Cluster", "MemberPromote", MemberPromoteResponse.Parser);
     private static readonly GrpcMethod<AuthenticateRequest, AuthenticateResponse> s_authenticate = new("Auth", "Authenticate", AuthenticateResponse.Parser);
+
+    // rpctypes.ErrGRPCAuthNotEnabled: Authenticate on a cluster whose auth is off.
+    private const string AuthNotEnabled = "etcdserver: authentication is not enabled";
     private static readonly StatusRequest s_statusRequest = new();
 
     private readonly IGrpcTransport _transport;
@@ -522,11 +525,23 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
 
         if (_tokens.TryGetValue(endpoint, out var cached))
         {
-            return cached;
+            return cached.Length == 0 ? null : cached;
         }
 
-        var response = await _transport.UnaryAsync(endpoint, s_authenticate, new AuthenticateRequest { Name = _username, Password = _password ?? string.Empty },
-            new GrpcCallOptions(Settings.CommandTimeout), cancellationToken).ConfigureAwait(false);
+        AuthenticateResponse response;
+        try
+        {
+            response = await _transport.UnaryAsync(endpoint, s_authenticate, new AuthenticateRequest { Name = _username, Password = _password ?? string.Empty },
+                new GrpcCallOptions(Settings.CommandTimeout), cancellationToken).ConfigureAwait(false);
+        }
+        catch (EtcdException ex) when (ex.ServerMessage == AuthNotEnabled)
+        {
+            // etcd's own client ignores this answer and calls without a token; so does etcdctl --user on such a cluster.
+            Log.AuthNotEnabled(_logger, endpoint.Text);
+            _tokens[endpoint] = string.Empty;
+            return null;
+        }
+
         Log.Authenticated(_logger, _username, endpoint.Text);
         _tokens[endpoint] = response.Token;
         return response.Token;

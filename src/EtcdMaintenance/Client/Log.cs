@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "{Endpoint} rejected the auth token for {Operation}; authenticating again")]
     public static partial void TokenRejected(ILogger logger, string endpoint, string operation);
 
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "{Endpoint} has authentication disabled; calling without a token")]
+    public static partial void AuthNotEnabled(ILogger logger, string endpoint);
+
     [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "{Operation}: {Endpoint} is unreachable, trying the next endpoint")]
     public static partial void FailingOver(ILogger logger, string operation, string endpoint);
 
