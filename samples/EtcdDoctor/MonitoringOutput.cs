@@ -10,26 +10,23 @@ namespace EtcdDoctor;
 /// <summary>What <c>watch</c> and <c>check</c> share: their options, the members table, the findings list and the JSON shape.</summary>
 internal static class MonitoringOutput
 {
-    public static Option<long?> QuotaBackendBytes() => new("--quota-backend-bytes")
-    {
-        Description = "The members' --quota-backend-bytes, for quota usage and the time-to-quota forecast (etcd before 3.6 does not report it).",
-    };
+    public static Option<long?> QuotaBackendBytes() => Cli.SizeOption("--quota-backend-bytes",
+        "The members' --quota-backend-bytes (e.g. 8GiB), for quota usage and the time-to-quota forecast (etcd before 3.6 does not report it).");
 
-    public static Option<TimeSpan> Interval(TimeSpan defaultValue) => new("--interval")
-    {
-        Description = "Time between polls, e.g. 2s, 500ms, 1m.",
-        DefaultValueFactory = _ => defaultValue,
-        CustomParser = r => Durations.Parse(r.Tokens.Single().Value),
-    };
+    public static Option<TimeSpan?> Interval(TimeSpan defaultValue) =>
+        Cli.DurationOption("--interval", $"Time between polls, e.g. 2s, 500ms, 1m (default {GoDuration.Format(defaultValue)}).");
 
     public static EtcdMaintenanceClient CreateClient(ParseResult parse, Option<long?> quota) =>
         GlobalOptions.CreateClient(parse, o => o.QuotaBackendBytes = parse.GetValue(quota));
 
-    /// <summary>One row per member: the figures the findings are about.</summary>
-    public static Table Members(ClusterSnapshot snapshot)
+    /// <summary>One row per member: the figures the findings are about; the default columns fit 80 columns, <paramref name="wide"/> shows all.</summary>
+    public static Table Members(ClusterSnapshot snapshot, bool wide)
     {
-        var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in new[] { "ENDPOINT", "ID", "UP", "LEADER", "DB SIZE", "IN USE", "FRAG", "QUOTA", "RAFT INDEX", "APPLIED", "TERM", "LATENCY" })
+        var table = new Table().Border(wide ? TableBorder.Rounded : TableBorder.None);
+        var columns = wide
+            ? new[] { "ENDPOINT", "ID", "UP", "LEADER", "DB SIZE", "IN USE", "FRAG", "QUOTA", "RAFT INDEX", "APPLIED", "TERM", "LATENCY" }
+            : ["ENDPOINT", "UP", "LEADER", "DB SIZE", "FRAG", "QUOTA", "LATENCY"];
+        foreach (var column in columns)
         {
             table.AddColumn(column);
         }
@@ -37,16 +34,21 @@ internal static class MonitoringOutput
         foreach (var member in snapshot.Members)
         {
             var latency = string.Create(CultureInfo.InvariantCulture, $"{member.Latency.TotalMilliseconds:0.0} ms");
+            var endpoint = Markup.Escape(member.Endpoint.Text);
             if (member.Status is { } s)
             {
-                table.AddRow(Markup.Escape(member.Endpoint.Text), s.MemberId.ToString(), "[green]up[/]", s.IsLeader ? "[green]leader[/]" : s.IsLearner ? "learner" : "",
-                    Output.Bytes(s.DbSize), Output.Bytes(s.DbSizeInUse), Output.Percent(s.FragmentationRatio), Output.Percent(s.QuotaUsage),
-                    s.RaftIndex.ToString(CultureInfo.InvariantCulture), s.RaftAppliedIndex.ToString(CultureInfo.InvariantCulture),
-                    s.RaftTerm.ToString(CultureInfo.InvariantCulture), latency);
+                var role = s.IsLeader ? "[green]leader[/]" : s.IsLearner ? "learner" : "";
+                table.AddRow(wide
+                    ? [endpoint, s.MemberId.ToString(), "[green]up[/]", role, Output.Bytes(s.DbSize), Output.Bytes(s.DbSizeInUse), Output.Percent(s.FragmentationRatio),
+                        Output.Percent(s.QuotaUsage), s.RaftIndex.ToString(CultureInfo.InvariantCulture), s.RaftAppliedIndex.ToString(CultureInfo.InvariantCulture),
+                        s.RaftTerm.ToString(CultureInfo.InvariantCulture), latency]
+                    : [endpoint, "[green]up[/]", role, Output.Bytes(s.DbSize), Output.Percent(s.FragmentationRatio), Output.Percent(s.QuotaUsage), latency]);
             }
             else
             {
-                table.AddRow(Markup.Escape(member.Endpoint.Text), member.MemberId.IsNone ? "-" : member.MemberId.ToString(), "[red]down[/]", "", "-", "-", "-", "-", "-", "-", "-", latency);
+                table.AddRow(wide
+                    ? [endpoint, member.MemberId.IsNone ? "-" : member.MemberId.ToString(), "[red]down[/]", "", "-", "-", "-", "-", "-", "-", "-", latency]
+                    : [endpoint, "[red]down[/]", "", "-", "-", "-", latency]);
             }
         }
 
@@ -86,7 +88,7 @@ internal static class MonitoringOutput
     public static Markup Header(ClusterSnapshot snapshot) => new(string.Create(CultureInfo.InvariantCulture,
         $"[bold]{snapshot.Timestamp.ToLocalTime():HH:mm:ss}[/]  round {snapshot.Round}  {snapshot.UpCount}/{snapshot.Members.Count} members up  leader {(snapshot.Leader.IsNone ? "[red]none[/]" : snapshot.Leader.ToString())}  {snapshot.Duration.TotalMilliseconds:0.0} ms"));
 
-    public static IRenderable Round(ClusterSnapshot snapshot) => new Rows(Header(snapshot), Members(snapshot), Findings(snapshot.Findings));
+    public static IRenderable Round(ClusterSnapshot snapshot, bool wide) => new Rows(Header(snapshot), Members(snapshot, wide), Findings(snapshot.Findings));
 
     /// <summary>The JSON shape of a round: members with their status or error, the alarms, and the findings with all their figures.</summary>
     public static object Json(ClusterSnapshot snapshot) => new
@@ -94,17 +96,19 @@ internal static class MonitoringOutput
         snapshot.Round,
         snapshot.Timestamp,
         DurationMs = snapshot.Duration.TotalMilliseconds,
-        Leader = snapshot.Leader.IsNone ? null : snapshot.Leader.ToString(),
+        Leader = snapshot.Leader.IsNone ? (ulong?)null : snapshot.Leader.Value,
+        LeaderHex = snapshot.Leader.IsNone ? null : snapshot.Leader.ToString(),
         Members = snapshot.Members.Select(m => new
         {
             Endpoint = m.Endpoint.Text,
-            MemberId = m.MemberId.IsNone ? null : m.MemberId.ToString(),
+            MemberId = m.MemberId.IsNone ? (ulong?)null : m.MemberId.Value,
+            MemberIdHex = m.MemberId.IsNone ? null : m.MemberId.ToString(),
             m.IsUp,
             LatencyMs = m.Latency.TotalMilliseconds,
-            m.Status,
-            Error = m.Error?.Message,
+            Status = m.Status is { } s ? JsonShapes.Status(s) : null,
+            Error = m.Error is { } error ? Output.Describe(error) : null,
         }),
-        snapshot.Alarms,
+        Alarms = snapshot.Alarms.Select(JsonShapes.Alarm),
         Findings = snapshot.Findings.Select(f => (object)f),
     };
 }

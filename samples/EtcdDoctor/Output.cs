@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EtcdMaintenance;
+using EtcdMaintenance.Manifests;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 
@@ -15,7 +16,7 @@ internal static class Output
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter() },
+        Converters = { new JsonStringEnumConverter(), new MemberIdNumberConverter(), new GoDurationConverter() },
     };
 
     /// <summary>The terminal: colours and live displays on a TTY, plain wide text when redirected (pipes, CI logs).</summary>
@@ -25,42 +26,113 @@ internal static class Output
 
     public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
 
-    /// <summary>Runs a command body: exit code 1 and a one-line reason for any expected failure.</summary>
+    /// <summary>Runs a command body; any failure becomes one line on stderr and an exit code (see <see cref="Fail"/>).</summary>
     public static async Task<int> RunAsync(Func<Task<int>> body)
     {
         try
         {
             return await body();
         }
-        catch (Exception ex) when (ex is EtcdException or EtcdMaintenance.Manifests.ManifestException or OptionsValidationException or FormatException or ArgumentException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
-            var message = ex is OptionsValidationException options ? string.Join(" ", options.Failures) : ex.Message;
-            Console.Error.WriteLine($"etcd-doctor: {message.ReplaceLineEndings(" ")}");
-            return 1;
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine("etcd-doctor: cancelled.");
-            return 130;
+            return Fail(ex);
         }
     }
 
-    private static IAnsiConsole CreateTerminal()
+    /// <summary>Runs a synchronous command body with the same failure handling as <see cref="RunAsync"/>.</summary>
+    public static int Run(Func<int> body)
     {
-        var redirected = System.Console.IsOutputRedirected;
+        try
+        {
+            return body();
+        }
+        catch (Exception ex)
+        {
+            return Fail(ex);
+        }
+    }
+
+    /// <summary>
+    /// The one error path: writes <c>etcd-doctor: MESSAGE</c> on stderr (the endpoint or file, the operation and etcd's own
+    /// message, on one line, never a stack trace) and returns the exit code: 130 cancelled, 2 refused by a safety check,
+    /// 1 anything else.
+    /// </summary>
+    public static int Fail(Exception exception)
+    {
+        if (exception is OperationCanceledException)
+        {
+            Console.Error.WriteLine("etcd-doctor: cancelled.");
+            return ExitCodes.Cancelled;
+        }
+
+        Console.Error.WriteLine($"etcd-doctor: {Describe(exception)}");
+        return exception switch
+        {
+            EtcdException { ErrorCode: EtcdErrorCode.SafetyCheckRefused or EtcdErrorCode.UnhealthyCluster } => ExitCodes.Refused,
+            ManifestException { ErrorCode: ManifestErrorCode.QuotaBelowDatabaseSize or ManifestErrorCode.QuotaAboveSuggestedMaximum or ManifestErrorCode.ChangedOnDisk or ManifestErrorCode.BackupDirectoryNotAllowed } => ExitCodes.Refused,
+            _ => ExitCodes.Failed,
+        };
+    }
+
+    /// <summary>The exception's message on one line, followed by the causes it does not already mention.</summary>
+    internal static string Describe(Exception exception)
+    {
+        var message = exception is OptionsValidationException options ? string.Join(" ", options.Failures) : exception.Message;
+        if (exception is not (EtcdException or ManifestException or FormatException or OptionsValidationException or EtcdMaintenance.Parsing.EtcdctlParseException or IOException or UnauthorizedAccessException))
+        {
+            // Not one of ours: say what it is, so that a bug report has something to go on.
+            message = $"{exception.GetType().Name}: {message}";
+        }
+
+        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (!message.Contains(inner.Message, StringComparison.Ordinal))
+            {
+                message = $"{message.TrimEnd()} ({inner.Message.TrimEnd('.')})";
+            }
+        }
+
+        return message.ReplaceLineEndings(" ");
+    }
+
+    /// <summary>Whether colours and other ANSI sequences may be written: never when NO_COLOR is set (https://no-color.org).</summary>
+    public static bool NoColor => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+
+    /// <summary>
+    /// The width of tables written to a file or a pipe: 80 columns, or 240 (every column unwrapped) with <c>-w wide</c>.
+    /// On a terminal, the terminal's width.
+    /// </summary>
+    public static int RedirectedWidth(bool wide) => wide ? 240 : 80;
+
+    /// <summary>Sets the terminal's width for <c>-w wide</c> when output is redirected (call once the command line is parsed).</summary>
+    public static void Configure(ParseResult parse)
+    {
+        if (Console.IsOutputRedirected)
+        {
+            Terminal.Profile.Width = RedirectedWidth(IsWide(parse));
+        }
+    }
+
+    /// <summary>A console on <paramref name="writer"/>: ANSI only on a terminal without NO_COLOR; plain text, 80 columns wide, otherwise.</summary>
+    public static IAnsiConsole CreateConsole(TextWriter writer, bool isTerminal, bool wide = false)
+    {
+        var plain = !isTerminal || NoColor;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
-            ColorSystem = redirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
-            Interactive = redirected ? InteractionSupport.No : InteractionSupport.Detect,
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = plain ? AnsiSupport.No : AnsiSupport.Detect,
+            ColorSystem = plain ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Interactive = isTerminal ? InteractionSupport.Detect : InteractionSupport.No,
         });
-        if (redirected)
+        if (!isTerminal)
         {
-            console.Profile.Width = 240;
+            console.Profile.Width = RedirectedWidth(wide);
         }
 
         return console;
     }
+
+    private static IAnsiConsole CreateTerminal() => CreateConsole(Console.Out, !Console.IsOutputRedirected);
 
     /// <summary>
     /// A progress display that prints one line per event on stderr (so that <c>-o json</c> output on stdout stays clean):
@@ -99,41 +171,65 @@ internal static class Output
 
     public static string Percent(double? ratio) => ratio is { } r ? string.Create(CultureInfo.InvariantCulture, $"{r:P0}") : "-";
 
-    /// <summary>The cluster's status as a table, one row per endpoint; failed endpoints are listed under it with their errors.</summary>
-    public static void WriteStatus(ClusterStatus status)
+    /// <summary>Whether <c>-w wide</c> asked for every column.</summary>
+    public static bool IsWide(ParseResult parse) => parse.GetValue(GlobalOptions.Output) == OutputFormat.Wide;
+
+    /// <summary>
+    /// The cluster's status as a table, one row per endpoint; failed endpoints are listed under it with their errors.
+    /// The default columns fit 80 columns; <paramref name="wide"/> shows every column.
+    /// </summary>
+    public static void WriteStatus(ClusterStatus status, bool wide = false)
     {
-        var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in new[] { "ENDPOINT", "ID", "VERSION", "DB SIZE", "IN USE", "FRAG", "QUOTA", "LEADER", "LEARNER", "TERM", "INDEX", "APPLIED", "ERRORS" })
+        var table = new Table().Border(wide ? TableBorder.Rounded : TableBorder.None);
+        var columns = wide
+            ? new[] { "ENDPOINT", "ID", "VERSION", "DB SIZE", "IN USE", "FRAG", "QUOTA", "LEADER", "LEARNER", "TERM", "INDEX", "APPLIED", "ERRORS" }
+            : ["ENDPOINT", "ID", "LEADER", "DB SIZE", "FRAG", "QUOTA"];
+        foreach (var column in columns)
         {
             table.AddColumn(column);
         }
 
         foreach (var entry in status.Endpoints)
         {
-            if (entry.Status is { } s)
+            if (entry.Status is not { } s)
             {
-                table.AddRow(Markup.Escape(entry.Endpoint.Text), s.MemberId.ToString(), s.Version, Bytes(s.DbSize), Bytes(s.DbSizeInUse), Percent(s.FragmentationRatio),
+                table.AddRow([Markup.Escape(entry.Endpoint.Text), .. Enumerable.Repeat("-", columns.Length - 2), "[red]unreachable[/]"]);
+                continue;
+            }
+
+            var leader = s.IsLeader ? "[green]yes[/]" : s.IsLearner ? "learner" : "no";
+            table.AddRow(wide
+                ? [Markup.Escape(entry.Endpoint.Text), s.MemberId.ToString(), s.Version, Bytes(s.DbSize), Bytes(s.DbSizeInUse), Percent(s.FragmentationRatio),
                     Percent(s.QuotaUsage), s.IsLeader ? "[green]yes[/]" : "no", s.IsLearner ? "yes" : "no", s.RaftTerm.ToString(CultureInfo.InvariantCulture),
-                    s.RaftIndex.ToString(CultureInfo.InvariantCulture), s.RaftAppliedIndex.ToString(CultureInfo.InvariantCulture), Markup.Escape(string.Join("; ", s.Errors)));
-            }
-            else
-            {
-                table.AddRow(Markup.Escape(entry.Endpoint.Text), "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "[red]unreachable[/]");
-            }
+                    s.RaftIndex.ToString(CultureInfo.InvariantCulture), s.RaftAppliedIndex.ToString(CultureInfo.InvariantCulture), Markup.Escape(string.Join("; ", s.Errors))]
+                : [Markup.Escape(entry.Endpoint.Text), s.MemberId.ToString(), leader, Bytes(s.DbSize), Percent(s.FragmentationRatio), Percent(s.QuotaUsage)]);
         }
 
         Terminal.Write(table);
+        foreach (var entry in status.Reachable.Where(s => s.Errors.Count > 0 && !wide))
+        {
+            Terminal.MarkupLine($"[yellow]{Markup.Escape(entry.Endpoint)}[/]: {Markup.Escape(string.Join("; ", entry.Errors))}");
+        }
+
         foreach (var entry in status.Unreachable)
         {
-            Terminal.MarkupLine($"[red]{Markup.Escape(entry.Endpoint.Text)}[/]: {Markup.Escape(entry.Error?.Message ?? "no answer")}");
+            Terminal.MarkupLine($"[red]{Markup.Escape(entry.Endpoint.Text)}[/]: {Markup.Escape(entry.Error is { } error ? Describe(error) : "no answer")}");
         }
     }
 
-    /// <summary>The JSON shape of a cluster status: one entry per endpoint with its status or its error.</summary>
-    public static object StatusJson(ClusterStatus status) => status.Endpoints.Select(e => new
+    /// <summary>Member IDs as JSON numbers, as etcdctl's <c>-w json</c> prints them (shapes that show IDs add a hex string beside).</summary>
+    private sealed class MemberIdNumberConverter : JsonConverter<MemberId>
     {
-        Endpoint = e.Endpoint.Text,
-        e.Status,
-        Error = e.Error?.Message,
-    });
+        public override MemberId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => new(reader.GetUInt64());
+
+        public override void Write(Utf8JsonWriter writer, MemberId value, JsonSerializerOptions options) => writer.WriteNumberValue(value.Value);
+    }
+
+    /// <summary>Durations as Go writes them (<c>1m30s</c>), never <c>00:01:30</c>.</summary>
+    private sealed class GoDurationConverter : JsonConverter<TimeSpan>
+    {
+        public override TimeSpan Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => GoDuration.Parse(reader.GetString()!);
+
+        public override void Write(Utf8JsonWriter writer, TimeSpan value, JsonSerializerOptions options) => writer.WriteStringValue(GoDuration.Format(value));
+    }
 }

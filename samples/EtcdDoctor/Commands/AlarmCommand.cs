@@ -61,7 +61,7 @@ internal static class AlarmCommand
     {
         if (Output.IsJson(parse))
         {
-            Output.WriteJson(alarms);
+            Output.WriteJson(alarms.Select(JsonShapes.Alarm));
             return;
         }
 

@@ -9,13 +9,9 @@ internal static class CheckCommand
 {
     public static Command Create()
     {
-        var duration = new Option<TimeSpan>("--duration")
-        {
-            Description = "Keep polling this long before judging (trends need it: time-to-quota forecast, leader changes); 0 polls once.",
-            DefaultValueFactory = _ => TimeSpan.Zero,
-            CustomParser = r => Durations.Parse(r.Tokens.Single().Value),
-        };
-        var interval = MonitoringOutput.Interval(TimeSpan.FromSeconds(2));
+        var duration = Cli.DurationOption("--duration", "Keep polling this long before judging (trends need it: time-to-quota forecast, leader changes), e.g. 1m; 0 (the default) polls once.", allowZero: true);
+        var defaultInterval = TimeSpan.FromSeconds(2);
+        var interval = MonitoringOutput.Interval(defaultInterval);
         var quota = MonitoringOutput.QuotaBackendBytes();
         var failOn = new Option<FindingSeverity>("--fail-on")
         {
@@ -28,7 +24,7 @@ internal static class CheckCommand
             unreachable members and unpromoted learners, each with its evidence and what to do.
             Exit code: 0 when nothing is at --fail-on level, 2 when something is, 1 when the check could not run.
 
-            Example: etcd-doctor check --endpoints=10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379 --quota-backend-bytes=8589934592 -o json
+            Example: etcd-doctor check --endpoints=10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379 --quota-backend-bytes=8GiB -o json
             """);
         command.Options.Add(duration);
         command.Options.Add(interval);
@@ -37,10 +33,10 @@ internal static class CheckCommand
         command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
         {
             await using var client = MonitoringOutput.CreateClient(parse, quota);
-            await using var poller = new ClusterPoller(client, new ClusterPollerOptions { Interval = parse.GetValue(interval) });
+            await using var poller = new ClusterPoller(client, new ClusterPollerOptions { Interval = parse.GetValue(interval) ?? defaultInterval });
             var until = TimeProvider.System.GetTimestamp();
             var snapshot = await poller.PollOnceAsync(cancellationToken);
-            var span = parse.GetValue(duration);
+            var span = parse.GetValue(duration) ?? TimeSpan.Zero;
             if (span > TimeSpan.Zero)
             {
                 await foreach (var next in poller.WatchAsync(cancellationToken))
@@ -59,7 +55,7 @@ internal static class CheckCommand
             }
             else
             {
-                Output.Terminal.Write(MonitoringOutput.Round(snapshot));
+                Output.Terminal.Write(MonitoringOutput.Round(snapshot, Output.IsWide(parse)));
                 Output.Terminal.WriteLine();
             }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using EtcdMaintenance;
 using EtcdMaintenance.Manifests;
 using Spectre.Console;
 
@@ -12,9 +13,6 @@ namespace EtcdDoctor.Commands;
 /// </summary>
 internal static class ManifestCommand
 {
-    private const int Ok = 0;
-    private const int Failed = 1;
-
     public static Command Create()
     {
         var manifest = new Option<FileInfo>("--manifest", "-m")
@@ -32,7 +30,11 @@ internal static class ManifestCommand
             Description = "Also make the change in this kubeadm ClusterConfiguration (or saved kubeadm-config ConfigMap), so that kubeadm upgrade keeps it",
         };
 
-        var command = new Command("manifest", "Read and patch etcd's flags in its static-pod manifest, config file or kubeadm configuration, keeping the file's formatting");
+        var command = new Command("manifest", """
+            Read and patch etcd's flags in its static-pod manifest, config file or kubeadm configuration, keeping the file's formatting.
+
+            Example: etcd-doctor manifest show --manifest /etc/kubernetes/manifests/etcd.yaml
+            """);
         command.Subcommands.Add(CreateShow(manifest));
         command.Subcommands.Add(CreateGet(manifest));
         command.Subcommands.Add(CreateSet(manifest, dryRun, backupDir, kubeadmConfig));
@@ -42,11 +44,29 @@ internal static class ManifestCommand
 
     private static Command CreateShow(Option<FileInfo> manifest)
     {
-        var command = new Command("show", "Show the etcd flags (duplicates and the effective one), the liveness probe, and warnings") { manifest };
-        command.SetAction(result => Run(() =>
+        var command = new Command("show", """
+            Show the etcd flags (duplicates and the effective one), the liveness probe, and warnings.
+
+            Example: etcd-doctor manifest show --manifest /etc/kubernetes/manifests/etcd.yaml -o json
+            """) { manifest };
+        command.SetAction(result => Output.Run(() =>
         {
             var document = Load(result.GetValue(manifest)!);
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(document.SourceName)}[/]: {Markup.Escape(Describe(document))}");
+            if (Output.IsJson(result))
+            {
+                var liveness = document is EtcdManifest { LivenessProbe: { } p } ? p : null;
+                Output.WriteJson(new
+                {
+                    File = document.SourceName,
+                    Kind = Describe(document),
+                    Flags = Flags(document).Select(f => new { f.Line, f.Name, f.Value, Syntax = f.Syntax.ToString(), f.IsEffective }),
+                    LivenessProbe = liveness is null ? null : new { liveness.FailureThreshold, liveness.PeriodSeconds, liveness.FailureBudget },
+                    Notices = document.Notices.Select(Notice),
+                });
+                return ExitCodes.Ok;
+            }
+
+            Output.Terminal.MarkupLine($"[bold]{Markup.Escape(document.SourceName)}[/]: {Markup.Escape(Describe(document))}");
             var table = new Table().AddColumns("Line", "Flag", "Value", "Written as", "");
             foreach (var flag in Flags(document))
             {
@@ -58,15 +78,15 @@ internal static class ManifestCommand
                     flag.IsEffective ? string.Empty : "[yellow]ignored: a later one wins[/]");
             }
 
-            AnsiConsole.Write(table);
+            Output.Terminal.Write(table);
             if (document is EtcdManifest { LivenessProbe: { } probe })
             {
-                AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
-                    $"Liveness probe: failureThreshold {probe.FailureThreshold} x periodSeconds {probe.PeriodSeconds} = kills etcd after about {probe.FailureBudget.TotalSeconds:0} s of failed checks");
+                Output.Terminal.MarkupLine(CultureInfo.InvariantCulture,
+                    $"Liveness probe: failureThreshold {probe.FailureThreshold} x periodSeconds {probe.PeriodSeconds} = kills etcd after about {GoDuration.Format(probe.FailureBudget)} of failed checks");
             }
 
             PrintNotices(document.Notices);
-            return Ok;
+            return ExitCodes.Ok;
         }));
         return command;
     }
@@ -74,18 +94,31 @@ internal static class ManifestCommand
     private static Command CreateGet(Option<FileInfo> manifest)
     {
         var name = new Argument<string>("flag") { Description = "The flag, e.g. quota-backend-bytes" };
-        var command = new Command("get", "Print the value etcd uses for a flag (exit code 1 when it is not set)") { manifest, name };
-        command.SetAction(result => Run(() =>
+        var command = new Command("get", """
+            Print the value etcd uses for a flag (exit code 1 when it is not set).
+
+            Example: etcd-doctor manifest get quota-backend-bytes --manifest /etc/kubernetes/manifests/etcd.yaml
+            """) { manifest, name };
+        command.SetAction(result => Output.Run(() =>
         {
-            var value = GetFlag(Load(result.GetValue(manifest)!), result.GetValue(name)!);
-            if (value is null)
+            var flag = result.GetValue(name)!.TrimStart('-');
+            var value = GetFlag(Load(result.GetValue(manifest)!), flag);
+            if (Output.IsJson(result))
             {
-                Console.Error.WriteLine($"--{result.GetValue(name)!.TrimStart('-')} is not set");
-                return Failed;
+                Output.WriteJson(new { Flag = flag, Value = value, IsSet = value is not null });
+            }
+            else if (value is not null)
+            {
+                Console.WriteLine(value);
             }
 
-            Console.WriteLine(value);
-            return Ok;
+            if (value is null)
+            {
+                Console.Error.WriteLine($"etcd-doctor: --{flag} is not set in {result.GetValue(manifest)!.FullName}");
+                return ExitCodes.Failed;
+            }
+
+            return ExitCodes.Ok;
         }));
         return command;
     }
@@ -95,8 +128,12 @@ internal static class ManifestCommand
         var name = new Argument<string>("flag") { Description = "The flag, e.g. snapshot-count" };
         var value = new Argument<string?>("value") { Description = "The value (omit with --remove, or for a boolean flag written alone)", Arity = ArgumentArity.ZeroOrOne };
         var remove = new Option<bool>("--remove") { Description = "Remove the flag (every occurrence) instead of setting it" };
-        var command = new Command("set", "Set or remove a flag, changing only that item") { manifest, name, value, remove, dryRun, backupDir, kubeadmConfig };
-        command.SetAction((result, cancellationToken) => RunAsync(async () =>
+        var command = new Command("set", """
+            Set or remove a flag, changing only that item; prints the diff (-o json: the diff and notices as JSON).
+
+            Example: etcd-doctor manifest set snapshot-count 10000 --manifest /etc/kubernetes/manifests/etcd.yaml --dry-run
+            """) { manifest, name, value, remove, dryRun, backupDir, kubeadmConfig };
+        command.SetAction((result, cancellationToken) => Output.RunAsync(async () =>
         {
             var flag = result.GetValue(name)!;
             var newValue = result.GetValue(value);
@@ -104,7 +141,7 @@ internal static class ManifestCommand
             Func<EtcdYamlDocument, EtcdYamlDocument> edit = removing
                 ? document => Edit(document, d => d.RemoveFlag(flag), d => d.RemoveFlag(flag), d => d.RemoveFlag(flag))
                 : document => Edit(document, d => d.SetFlag(flag, newValue), d => d.SetFlag(flag, newValue), d => d.SetFlag(flag, newValue));
-            return await ApplyAsync(result.GetValue(manifest)!, result.GetValue(kubeadmConfig), edit, SaveOptions(result.GetValue(dryRun), result.GetValue(backupDir)), cancellationToken);
+            return await ApplyAsync(result, result.GetValue(manifest)!, result.GetValue(kubeadmConfig), edit, SaveOptions(result.GetValue(dryRun), result.GetValue(backupDir)), cancellationToken);
         }));
         return command;
     }
@@ -116,11 +153,15 @@ internal static class ManifestCommand
         var force = new Option<bool>("--force") { Description = "Allow a quota above etcd's suggested maximum of 8 GiB" };
         var throughput = new Option<string?>("--defrag-throughput") { Description = "Bytes per second a defragment rewrites, for the liveness-probe advice (default 32Mi)" };
         var raiseProbe = new Option<bool>("--raise-probe-threshold") { Description = "Also raise livenessProbe.failureThreshold when the probe could kill etcd during a defragment" };
-        var command = new Command("set-quota", "Set --quota-backend-bytes safely, with advice about kubeadm's liveness probe")
+        var command = new Command("set-quota", """
+            Set --quota-backend-bytes safely, with advice about kubeadm's liveness probe.
+
+            Example: etcd-doctor manifest set-quota 8GiB --db-size 2.1GiB --manifest /etc/kubernetes/manifests/etcd.yaml --dry-run
+            """)
         {
             manifest, size, dbSize, force, throughput, raiseProbe, dryRun, backupDir, kubeadmConfig,
         };
-        command.SetAction((result, cancellationToken) => RunAsync(async () =>
+        command.SetAction((result, cancellationToken) => Output.RunAsync(async () =>
         {
             var quota = QuotaBackendBytes.Parse(result.GetValue(size)!, CultureInfo.InvariantCulture);
             var options = new QuotaChangeOptions
@@ -145,7 +186,7 @@ internal static class ManifestCommand
                 },
                 c => c.SetQuotaBackendBytes(quota, options),
                 k => k.SetQuotaBackendBytes(quota, options));
-            return await ApplyAsync(result.GetValue(manifest)!, result.GetValue(kubeadmConfig), Change, SaveOptions(result.GetValue(dryRun), result.GetValue(backupDir)), cancellationToken);
+            return await ApplyAsync(result, result.GetValue(manifest)!, result.GetValue(kubeadmConfig), Change, SaveOptions(result.GetValue(dryRun), result.GetValue(backupDir)), cancellationToken);
         }));
         return command;
     }
@@ -153,7 +194,7 @@ internal static class ManifestCommand
     private static ManifestSaveOptions SaveOptions(bool dryRun, DirectoryInfo? backupDir) => new() { DryRun = dryRun, BackupDirectory = backupDir?.FullName };
 
     /// <summary>Edits the file (and the kubeadm configuration, when given), prints each diff and notice, and saves unless it is a dry run.</summary>
-    private static async Task<int> ApplyAsync(FileInfo file, FileInfo? kubeadm, Func<EtcdYamlDocument, EtcdYamlDocument> edit, ManifestSaveOptions options, CancellationToken cancellationToken)
+    private static async Task<int> ApplyAsync(ParseResult parse, FileInfo file, FileInfo? kubeadm, Func<EtcdYamlDocument, EtcdYamlDocument> edit, ManifestSaveOptions options, CancellationToken cancellationToken)
     {
         // Edit every document before saving any, so that a refused edit leaves every file untouched.
         var edited = new List<EtcdYamlDocument> { edit(Load(file)) };
@@ -162,9 +203,17 @@ internal static class ManifestCommand
             edited.Add(edit(KubeadmClusterConfiguration.Load(kubeadm.FullName)));
         }
 
+        var json = Output.IsJson(parse);
+        var results = new List<object>();
         foreach (var document in edited)
         {
             var saved = await ManifestFile.SaveAsync(document, options, cancellationToken);
+            if (json)
+            {
+                results.Add(new { File = saved.Path, Changed = saved.Diff.Length > 0, options.DryRun, saved.BackupPath, saved.Diff, Notices = document.Notices.Select(Notice) });
+                continue;
+            }
+
             PrintDiff(saved.Diff);
             PrintNotices(document.Notices);
             var what = saved.Diff.Length == 0 ? "no change" : options.DryRun ? "dry run, nothing written" : $"written; backup {saved.BackupPath}";
@@ -174,11 +223,16 @@ internal static class ManifestCommand
             }
             else
             {
-                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(saved.Path)}[/]: {Markup.Escape(what)}");
+                Output.Terminal.MarkupLine($"[bold]{Markup.Escape(saved.Path)}[/]: {Markup.Escape(what)}");
             }
         }
 
-        return Ok;
+        if (json)
+        {
+            Output.WriteJson(results);
+        }
+
+        return ExitCodes.Ok;
     }
 
     private static EtcdYamlDocument Edit(
@@ -257,7 +311,7 @@ internal static class ManifestCommand
                 _ when line.StartsWith("@@", StringComparison.Ordinal) => "cyan",
                 _ => "default",
             };
-            AnsiConsole.MarkupLine($"[{color}]{Markup.Escape(line)}[/]");
+            Output.Terminal.MarkupLine($"[{color}]{Markup.Escape(line)}[/]");
         }
     }
 
@@ -273,33 +327,9 @@ internal static class ManifestCommand
             }
 
             var color = notice.Severity == ManifestNoticeSeverity.Warning ? "yellow" : "blue";
-            AnsiConsole.MarkupLine($"[{color}]{Markup.Escape(notice.ToString())}[/]");
+            Output.Terminal.MarkupLine($"[{color}]{Markup.Escape(notice.ToString())}[/]");
         }
     }
 
-    private static int Run(Func<int> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception ex) when (ex is ManifestException or IOException or UnauthorizedAccessException or FormatException or ArgumentException)
-        {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
-            return Failed;
-        }
-    }
-
-    private static async Task<int> RunAsync(Func<Task<int>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (Exception ex) when (ex is ManifestException or IOException or UnauthorizedAccessException or FormatException or ArgumentException)
-        {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
-            return Failed;
-        }
-    }
+    private static object Notice(ManifestNotice notice) => new { Severity = notice.Severity.ToString().ToLowerInvariant(), Code = notice.Code.ToString(), notice.Flag, notice.Line, notice.Message };
 }

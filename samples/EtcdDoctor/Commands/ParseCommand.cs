@@ -33,18 +33,15 @@ internal static class ParseCommand
             Description = "Print only the revision to compact at (the highest endpoint revision). Needs -w json or -w fields input.",
         };
 
-        var output = new Option<string>("--output", "-o")
-        {
-            Description = "How to print the normalized status.",
-            DefaultValueFactory = _ => "table",
-        };
-        output.AcceptOnlyFromAmong("table", "json");
+        var command = new Command("parse", """
+            Read etcdctl endpoint status output on standard input and print it normalized (-o json or -w json for JSON), or just
+            the revision to compact at. Exit code 1 when the input is not etcdctl output or does not carry the revision.
 
-        var command = new Command("parse", "Read etcdctl endpoint status output on standard input and print it normalized, or just the revision to compact at.")
+            Example: etcdctl endpoint status -w json | etcd-doctor parse --revision
+            """)
         {
             format,
             revision,
-            output,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -76,13 +73,13 @@ internal static class ParseCommand
                 return ParseFailed;
             }
 
-            if (parseResult.GetValue(output) == "json")
+            if (Output.IsJson(parseResult))
             {
                 await stdout.WriteLineAsync(JsonSerializer.Serialize(ParsedStatus.From(status), ParseJsonContext.Default.ParsedStatus));
             }
             else
             {
-                PrintTable(status, stdout);
+                PrintTable(status, stdout, Output.IsWide(parseResult));
             }
 
             return 0;
@@ -102,9 +99,9 @@ internal static class ParseCommand
         return 0;
     }
 
-    private static void PrintTable(EtcdctlStatusOutput status, TextWriter writer)
+    private static void PrintTable(EtcdctlStatusOutput status, TextWriter writer, bool wide)
     {
-        var console = CreateConsole(writer);
+        var console = Output.CreateConsole(writer, ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected, wide);
         var statuses = status.Statuses;
         var columns = new List<(string Name, Func<EndpointStatus, string> Cell)>
         {
@@ -163,24 +160,6 @@ internal static class ParseCommand
             : status.HasRevisions
                 ? $"Read -w {input}; no endpoint answered, so there is no revision to compact at."
                 : $"Read -w {input}, which prints no revisions; sizes marked ~ were rounded by etcdctl.");
-    }
-
-    /// <summary>The terminal when writing to it; otherwise plain text, wide enough not to wrap the table.</summary>
-    private static IAnsiConsole CreateConsole(TextWriter writer)
-    {
-        var terminal = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        });
-        if (!terminal)
-        {
-            console.Profile.Width = 240;
-        }
-
-        return console;
     }
 
     /// <summary>A size the way etcdctl prints it (SI units); rounded values, as read from a table, are marked with ~.</summary>

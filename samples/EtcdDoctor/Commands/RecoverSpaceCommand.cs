@@ -111,6 +111,9 @@ internal static class RecoverSpaceCommand
         Output.Terminal.Write(table);
         Output.Terminal.MarkupLine($"Compacted at revision: {report.CompactedRevision?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}; reclaimed {Output.Bytes(report.Reclaimed)} in {report.Elapsed.TotalSeconds:0.0} s.");
         Output.Terminal.MarkupLine($"Alarms disarmed: {report.AlarmsDisarmed.Count}; remaining: {Markup.Escape(string.Join(", ", report.AlarmsRemaining))}{(report.AlarmNote is null ? string.Empty : " - " + Markup.Escape(report.AlarmNote))}");
-        Output.Terminal.MarkupLine(report.Succeeded ? "[green]Writes work again.[/]" : $"[red]Not recovered:[/] {Markup.Escape(report.FailureReason ?? string.Empty)}");
+        // Only a probe write proves that writes work; defrag --cluster does not make one.
+        Output.Terminal.MarkupLine(!report.Succeeded ? $"[red]Not recovered:[/] {Markup.Escape(report.FailureReason ?? string.Empty)}"
+            : report.ProbeWriteSucceeded == true ? "[green]Writes work again[/] (probe write succeeded)."
+            : "[green]Done.[/]");
     }
 }

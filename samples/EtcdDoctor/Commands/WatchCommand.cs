@@ -10,7 +10,8 @@ internal static class WatchCommand
 {
     public static Command Create()
     {
-        var interval = MonitoringOutput.Interval(TimeSpan.FromSeconds(2));
+        var defaultInterval = TimeSpan.FromSeconds(2);
+        var interval = MonitoringOutput.Interval(defaultInterval);
         var quota = MonitoringOutput.QuotaBackendBytes();
         var command = new Command("watch", """
             Watch the cluster live: every member's DB size, in-use, fragmentation, quota usage, raft progress and latency,
@@ -18,14 +19,14 @@ internal static class WatchCommand
             (the forecast and leader-change checks sharpen as the rounds add up). Ctrl+C stops it.
             With -o json, one JSON object per round on its own line (for piping into jq or a log).
 
-            Example: etcd-doctor watch --interval 2s --endpoints=10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379 --quota-backend-bytes=8589934592
+            Example: etcd-doctor watch --interval 2s --endpoints=10.0.0.1:2379,10.0.0.2:2379,10.0.0.3:2379 --quota-backend-bytes=8GiB
             """);
         command.Options.Add(interval);
         command.Options.Add(quota);
         command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
         {
             await using var client = MonitoringOutput.CreateClient(parse, quota);
-            await using var poller = new ClusterPoller(client, new ClusterPollerOptions { Interval = parse.GetValue(interval) });
+            await using var poller = new ClusterPoller(client, new ClusterPollerOptions { Interval = parse.GetValue(interval) ?? defaultInterval });
             try
             {
                 if (Output.IsJson(parse))
@@ -42,7 +43,7 @@ internal static class WatchCommand
                     {
                         await foreach (var snapshot in poller.WatchAsync(cancellationToken))
                         {
-                            live.UpdateTarget(MonitoringOutput.Round(snapshot));
+                            live.UpdateTarget(MonitoringOutput.Round(snapshot, Output.IsWide(parse)));
                             live.Refresh();
                         }
                     });
@@ -52,7 +53,7 @@ internal static class WatchCommand
                     // Redirected (a log, a pipe): one block per round.
                     await foreach (var snapshot in poller.WatchAsync(cancellationToken))
                     {
-                        Output.Terminal.Write(MonitoringOutput.Round(snapshot));
+                        Output.Terminal.Write(MonitoringOutput.Round(snapshot, Output.IsWide(parse)));
                         Output.Terminal.WriteLine();
                     }
                 }
