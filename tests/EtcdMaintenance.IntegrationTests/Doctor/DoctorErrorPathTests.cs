@@ -114,6 +114,41 @@ public sealed class DoctorErrorPathTests
         }
     }
 
+    [Fact]
+    public async Task ManifestSetQuota_BelowTheDatabaseSize_IsRefusedWithExitCode2_AndTheFileIsUntouched()
+    {
+        var directory = Directory.CreateTempSubdirectory("etcd-doctor-refused-");
+        try
+        {
+            var path = Path.Combine(directory.FullName, "etcd.yaml");
+            const string Manifest = """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: etcd
+                spec:
+                  containers:
+                  - name: etcd
+                    command:
+                    - etcd
+                    - --quota-backend-bytes=2147483648
+                """;
+            await File.WriteAllTextAsync(path, Manifest);
+
+            var (exitCode, _, stderr) = await EtcdDoctorProcess.RunAsync(s_timeout, "manifest", "set-quota", "1GiB", "--db-size", "1.5GiB",
+                "--manifest", path, "--backup-dir", Path.Combine(directory.FullName, "backups"));
+
+            Assert.Equal(2, exitCode);
+            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains(path, line, StringComparison.Ordinal);
+            Assert.Equal(Manifest, await File.ReadAllTextAsync(path));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("status")]
