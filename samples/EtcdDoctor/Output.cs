@@ -19,7 +19,7 @@ internal static class Output
         Converters = { new JsonStringEnumConverter(), new MemberIdNumberConverter(), new GoDurationConverter() },
     };
 
-    /// <summary>The terminal: colours and live displays on a TTY, plain wide text when redirected (pipes, CI logs).</summary>
+    /// <summary>The terminal: colours (unless NO_COLOR) and live displays on a TTY; plain 80-column text when redirected (pipes, CI logs), 240 with -w wide.</summary>
     public static readonly IAnsiConsole Terminal = CreateTerminal();
 
     public static bool IsJson(ParseResult parse) => parse.GetValue(GlobalOptions.Output) == OutputFormat.Json;

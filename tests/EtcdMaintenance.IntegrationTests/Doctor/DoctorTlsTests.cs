@@ -98,4 +98,18 @@ public sealed class DoctorTlsTests(DoctorTlsFixture fixture) : IClassFixture<Doc
         Assert.Equal(1, tls.ExitCode);
         Assert.Contains("TLS handshake", tls.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task WithoutAClientCertificate_TheOneLineErrorNamesTheEndpointTheOperationAndTheCause()
+    {
+        var (exitCode, _, stderr) = await EtcdDoctorProcess.RunAsync(s_timeout, "alarm", "list", $"--endpoints={Cluster.Endpoints}", $"--cacert={Certificates.CaFile}", DialTimeout);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(Cluster.Endpoints, line, StringComparison.Ordinal);
+        Assert.Contains("Maintenance.Alarm", line, StringComparison.Ordinal);
+        // The transport's generic "An error occurred while sending the request." is followed by what actually happened.
+        Assert.False(line.TrimEnd().EndsWith("An error occurred while sending the request.", StringComparison.Ordinal), line);
+        Assert.Matches(@"\(.+\)", line);
+    }
 }
