@@ -88,6 +88,24 @@ public sealed class ClusterDiagnostics
         }
     }
 
+    // For snapshots built by hand: the history holds only some rounds, so this is the first retained failed round.
+    private static DateTimeOffset DownSinceFromHistory(IReadOnlyList<ClusterSnapshot> history, EtcdEndpoint endpoint)
+    {
+        var since = history[^1].Timestamp;
+        for (var i = history.Count - 2; i >= 0; i--)
+        {
+            var earlier = Find(history[i], endpoint);
+            if (earlier is null || earlier.IsUp)
+            {
+                break;
+            }
+
+            since = history[i].Timestamp;
+        }
+
+        return since;
+    }
+
     private static void CheckUnreachable(IReadOnlyList<ClusterSnapshot> history, List<DiagnosticFinding> findings)
     {
         var current = history[^1];
@@ -98,18 +116,7 @@ public sealed class ClusterDiagnostics
                 continue;
             }
 
-            var since = current.Timestamp;
-            for (var i = history.Count - 2; i >= 0; i--)
-            {
-                var earlier = Find(history[i], member.Endpoint);
-                if (earlier is null || earlier.IsUp)
-                {
-                    break;
-                }
-
-                since = history[i].Timestamp;
-            }
-
+            var since = member.DownSince ?? DownSinceFromHistory(history, member.Endpoint);
             findings.Add(new MemberUnreachableFinding(FindingSeverity.Error, member.Endpoint.Text, member.MemberId, error.ErrorCode, error.Message, since));
         }
     }

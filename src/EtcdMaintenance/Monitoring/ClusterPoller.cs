@@ -45,7 +45,7 @@ public sealed class ClusterPoller : IAsyncDisposable
     // Guarded by _turn.
     private readonly List<ClusterSnapshot> _history = [];
     private readonly Dictionary<EtcdEndpoint, MemberId> _knownIds = [];
-    private readonly HashSet<EtcdEndpoint> _down = [];
+    private readonly Dictionary<EtcdEndpoint, DateTimeOffset> _down = [];
     private HashSet<(FindingKind, string?)> _raised = [];
     private long _round;
     private long _leaderChanges;
@@ -181,7 +181,7 @@ public sealed class ClusterPoller : IAsyncDisposable
         var calls = new Task<MemberSnapshot>[_endpoints.Count];
         for (var i = 0; i < calls.Length; i++)
         {
-            calls[i] = PollMemberAsync(_endpoints[i], cancellationToken);
+            calls[i] = PollMemberAsync(_endpoints[i], timestamp, cancellationToken);
         }
 
         try
@@ -231,7 +231,7 @@ public sealed class ClusterPoller : IAsyncDisposable
         return snapshot;
     }
 
-    private async Task<MemberSnapshot> PollMemberAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken)
+    private async Task<MemberSnapshot> PollMemberAsync(EtcdEndpoint endpoint, DateTimeOffset roundStarted, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
         MemberSnapshot member;
@@ -245,6 +245,7 @@ public sealed class ClusterPoller : IAsyncDisposable
             member = new MemberSnapshot(endpoint, null, ex, _timeProvider.GetElapsedTime(started))
             {
                 MemberId = _knownIds.GetValueOrDefault(endpoint),
+                DownSince = _down.TryGetValue(endpoint, out var since) ? since : roundStarted,
             };
         }
 
@@ -339,7 +340,7 @@ public sealed class ClusterPoller : IAsyncDisposable
                     Log.MemberUp(_logger, member.Endpoint.Text, status.MemberId);
                 }
             }
-            else if (_down.Add(member.Endpoint))
+            else if (_down.TryAdd(member.Endpoint, member.DownSince!.Value))
             {
                 Log.MemberDown(_logger, member.Endpoint.Text, member.MemberId, member.Error!.ErrorCode, member.Error.Message);
             }

@@ -41,6 +41,13 @@ public sealed record MemberSnapshot
     /// </summary>
     public MemberId MemberId { get; init; }
 
+    /// <summary>
+    /// For a member that did not answer, when the poller first saw it fail in the run of failed rounds that this one
+    /// continues (every round counts, retained in the history or not); <see langword="null"/> when it answered or when
+    /// the snapshot was built by hand (diagnostics then use the history).
+    /// </summary>
+    public DateTimeOffset? DownSince { get; init; }
+
     /// <summary>Whether it answered.</summary>
     public bool IsUp => Status is not null;
 }

@@ -61,7 +61,13 @@ public sealed class ClusterPollerTests
         var unreachable = Assert.Single(down.Findings.OfType<MemberUnreachableFinding>());
         Assert.Equal(cluster.Members[1].ClientUrl, unreachable.Endpoint);
         Assert.Equal(memberId, unreachable.MemberId);
-        Assert.Equal(rounds[firstDown].Timestamp, unreachable.DownSince);
+        var downFrom = lastDown;
+        while (!rounds[downFrom - 1].Members[1].IsUp)
+        {
+            downFrom--;
+        }
+
+        Assert.Equal(rounds[downFrom].Timestamp, unreachable.DownSince);
         Assert.Equal(EtcdErrorCode.EndpointUnavailable, unreachable.ErrorCode);
         Assert.Equal(memberId, rounds[^1].Members[1].MemberId);
     }

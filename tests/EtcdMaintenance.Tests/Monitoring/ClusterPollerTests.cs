@@ -209,6 +209,39 @@ public sealed class ClusterPollerTests
     }
 
     [Fact]
+    public async Task DownSince_IsTheFirstFailedRound_EvenWhenTheHistoryKeptNoneOfTheRun()
+    {
+        var time = new ManualTimeProvider();
+        var down = false;
+        var client = new FakeStatusClient(FakeStatusClient.ThreeEndpoints, (e, _) =>
+            IndexOf(e) == 1 && Volatile.Read(ref down) ? Task.FromException<EndpointStatus>(FakeStatusClient.Refused(e)) : Task.FromResult(Status(IndexOf(e))));
+        await using var poller = new ClusterPoller(client, new ClusterPollerOptions { Interval = TimeSpan.FromMilliseconds(100) }, timeProvider: time);
+
+        await poller.PollOnceAsync();
+        Volatile.Write(ref down, true);
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        var first = await poller.PollOnceAsync();
+        ClusterSnapshot last = first;
+        for (var i = 0; i < 5; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            last = await poller.PollOnceAsync();
+        }
+
+        Assert.Single(poller.History);
+        Assert.Equal(first.Timestamp, last.Members[1].DownSince);
+        Assert.Equal(first.Timestamp, Assert.Single(last.Findings.OfType<MemberUnreachableFinding>()).DownSince);
+
+        Volatile.Write(ref down, false);
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Null((await poller.PollOnceAsync()).Members[1].DownSince);
+        Volatile.Write(ref down, true);
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        var again = await poller.PollOnceAsync();
+        Assert.Equal(again.Timestamp, again.Members[1].DownSince);
+    }
+
+    [Fact]
     public async Task TheHistory_StaysWithinMaxHistory_HoweverShortTheInterval()
     {
         var time = new ManualTimeProvider();
