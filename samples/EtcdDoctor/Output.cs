@@ -32,7 +32,7 @@ internal static class Output
         {
             return await body();
         }
-        catch (Exception ex) when (ex is EtcdException or EtcdMaintenance.Manifests.ManifestException or OptionsValidationException or FormatException or ArgumentException or IOException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is EtcdException or EtcdMaintenance.Manifests.ManifestException or EtcdMaintenance.Hosting.EtcdHostException or OptionsValidationException or FormatException or ArgumentException or IOException or InvalidOperationException or UnauthorizedAccessException)
         {
             var message = ex is OptionsValidationException options ? string.Join(" ", options.Failures) : ex.Message;
             Console.Error.WriteLine($"etcd-doctor: {message.ReplaceLineEndings(" ")}");
