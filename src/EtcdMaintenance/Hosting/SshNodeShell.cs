@@ -101,7 +101,7 @@ internal sealed class SshNodeShell : IAsyncDisposable
 
         var connection = new ConnectionInfo(Node, _options.Port, _options.User, new PrivateKeyAuthenticationMethod(_options.User, key)) { Timeout = _options.ConnectTimeout };
         var client = new SshClient(connection);
-        EtcdHostException? refusal = null;
+        (EtcdHostErrorCode Code, string Detail)? refusal = null;
         client.HostKeyReceived += (_, e) =>
         {
             refusal = CheckHostKey(e.HostKey);
@@ -117,7 +117,7 @@ internal sealed class SshNodeShell : IAsyncDisposable
         catch (Exception ex) when (refusal is not null)
         {
             client.Dispose();
-            throw new EtcdHostException(refusal.Node, refusal.Step, refusal.ErrorCode, refusal.Message[(refusal.Message.IndexOf("): ", StringComparison.Ordinal) + 3)..], ex);
+            throw new EtcdHostException(Node, "host key check", refusal.Value.Code, refusal.Value.Detail, ex);
         }
         catch (SshAuthenticationException ex)
         {
@@ -157,10 +157,9 @@ internal sealed class SshNodeShell : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Checks the key against known_hosts; returns the refusal, or <see langword="null"/> when trusted (appending a new key when allowed).</summary>
-    private EtcdHostException? CheckHostKey(byte[] key)
+    /// <summary>Checks the key against known_hosts; returns why it is refused, or <see langword="null"/> when trusted (appending a new key when allowed).</summary>
+    private (EtcdHostErrorCode Code, string Detail)? CheckHostKey(byte[] key)
     {
-        const string Step = "host key check";
         var type = KeyType(key);
         var fingerprint = "SHA256:" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(key)).TrimEnd('=');
         var file = _options.KnownHostsFile;
@@ -169,12 +168,12 @@ internal sealed class SshNodeShell : IAsyncDisposable
             case HostKeyVerdict.Known:
                 return null;
             case HostKeyVerdict.Changed:
-                return new EtcdHostException(Node, Step, EtcdHostErrorCode.HostKeyChanged,
+                return (EtcdHostErrorCode.HostKeyChanged,
                     $"the node presented the {type} key {fingerprint}, which is not the key {file} holds for {KnownHosts.HostName(Node, _options.Port)}. This may be an attack (or a reinstalled node): refused. If the node was reinstalled, remove its old key (ssh-keygen -R) and connect again");
             default:
                 if (!_options.AcceptNewHostKeys)
                 {
-                    return new EtcdHostException(Node, Step, EtcdHostErrorCode.HostKeyUnknown,
+                    return (EtcdHostErrorCode.HostKeyUnknown,
                         $"{KnownHosts.HostName(Node, _options.Port)} is not in {file}; its {type} key is {fingerprint}. Check the fingerprint on the node (ssh-keygen -lf /etc/ssh/ssh_host_{type.Replace("ssh-", string.Empty, StringComparison.Ordinal)}_key.pub) and add it (ssh-keyscan), or allow accepting new host keys");
                 }
 
