@@ -78,7 +78,7 @@ internal static class Output
     internal static string Describe(Exception exception)
     {
         var message = exception is OptionsValidationException options ? string.Join(" ", options.Failures) : exception.Message;
-        if (exception is not (EtcdException or ManifestException or FormatException or OptionsValidationException or EtcdMaintenance.Parsing.EtcdctlParseException or IOException or UnauthorizedAccessException))
+        if (exception is not (EtcdException or ManifestException or EtcdMaintenance.Hosting.EtcdHostException or FormatException or OptionsValidationException or EtcdMaintenance.Parsing.EtcdctlParseException or IOException or UnauthorizedAccessException))
         {
             // Not one of ours: say what it is, so that a bug report has something to go on.
             message = $"{exception.GetType().Name}: {message}";

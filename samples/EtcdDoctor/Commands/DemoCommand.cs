@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using EtcdDoctor.Demo;
 using EtcdMaintenance;
 using EtcdMaintenance.Hosting;
+using EtcdMaintenance.Manifests;
 using EtcdMaintenance.Monitoring;
 using EtcdMaintenance.Operations;
 using Spectre.Console;
@@ -14,12 +15,15 @@ internal static class DemoCommand
 {
     private const long DemoQuota = 16 * 1024 * 1024;
 
+    private static readonly QuotaBackendBytes RaisedQuota = QuotaBackendBytes.Parse("64MiB");
+
     public static Command Create()
     {
         var command = new Command("demo", """
             Start a throwaway 3-member etcd cluster on loopback (etcd from ETCD_BIN or PATH, 16 MiB quota), show its status,
             fill it until writes fail with NOSPACE, diagnose, recover the space with a progress display, show the sizes before
-            and after, replace one member and show the cluster consistent, then stop everything it started (also on Ctrl+C).
+            and after, replace one member and show the cluster consistent, raise the quota through the members' manifests
+            (each restarted in turn; they outlive any one process), then stop everything it started (also on Ctrl+C).
             With -o json, prints the outcome for scripts.
 
             Example: etcd-doctor demo
@@ -139,12 +143,21 @@ internal static class DemoCommand
                 Output.Terminal.MarkupLine($"   the old data dir was kept at {Markup.Escape(replaced.ArchivedDataDirectory ?? "-")}");
             }
 
+            Say(json, $"[bold]6. Raise the quota to {RaisedQuota.ToDisplayString()}[/] (etcd-doctor raise-quota: each member's manifest patched, member restarted and caught up, leader last)");
+            var raise = await new QuotaRaise(client, [.. cluster.Members.Select(m => (IEtcdMemberHost)m.Host)], new QuotaRaiseOptions { NewQuota = RaisedQuota })
+                .ExecuteAsync(json ? null : Output.Progress<QuotaRaiseProgress>(p => (p.Elapsed, p.Message)), stop.Token);
+            outcome.QuotaRaisedOn = [.. raise.Members.Where(m => m.Restarted).Select(m => m.Member)];
+            outcome.WritesWorkAfterQuotaRaise = !await WritesFailAsync(client, stop.Token);
+            Say(json, $"   {outcome.QuotaRaisedOn.Count} members restarted with --quota-backend-bytes={RaisedQuota}; they run on until the demo stops them");
+
             return outcome.Succeeded ? 0 : 1;
         }
         finally
         {
             if (cluster is not null)
             {
+                // Members restarted by the replacement and the quota raise run as new processes: stop and check those too.
+                outcome.ProcessIds = [.. outcome.ProcessIds.Union(cluster.ProcessIds)];
                 Say(json, "[bold]Stopping everything the demo started[/]");
                 await cluster.DisposeAsync();
                 outcome.ProcessesLeft = [.. outcome.ProcessIds.Where(pid => LocalEtcdProcess.TryAttach(pid) is not null)];
@@ -209,6 +222,11 @@ internal static class DemoCommand
 
         public bool WritesWorkAtEnd { get; set; }
 
-        public bool Succeeded => WritesFailedBefore && WritesWorkAfter && Recovery is { Succeeded: true } && ConsistentAfterReplacement && WritesWorkAtEnd && ProcessesLeft.Count == 0;
+        public IReadOnlyList<string> QuotaRaisedOn { get; set; } = [];
+
+        public bool WritesWorkAfterQuotaRaise { get; set; }
+
+        public bool Succeeded => WritesFailedBefore && WritesWorkAfter && Recovery is { Succeeded: true } && ConsistentAfterReplacement && WritesWorkAtEnd
+            && QuotaRaisedOn.Count == 3 && WritesWorkAfterQuotaRaise && ProcessesLeft.Count == 0;
     }
 }

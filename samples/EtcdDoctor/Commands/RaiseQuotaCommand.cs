@@ -32,54 +32,100 @@ internal static class RaiseQuotaCommand
             the next. Refuses when a member is down, when the quota is below the DB size, and above 8 GiB without --force.
             Remember kubeadm's ClusterConfiguration (etcd.local.extraArgs) too, or an upgrade undoes the change.
 
+            With --ssh-user and --ssh-key, every member's node is reached over SSH (host keys checked against known_hosts)
+            and its static-pod manifest (--manifest, the same path on every node) edited there: the whole cluster from one
+            admin shell.
+
             Example: etcd-doctor raise-quota --to 8GiB --manifest /etc/kubernetes/manifests/etcd.yaml --dry-run
+            Example: etcd-doctor raise-quota --to 8GiB --ssh-user root --ssh-key ~/.ssh/id_ed25519 --endpoints=https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379 --cacert=ca.crt --cert=client.crt --key=client.key
             """);
         foreach (var option in new Option[] { To, Manifests, LocalProcess, DryRun, Force })
         {
             command.Options.Add(option);
         }
 
+        SshHostOptions.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(SshHostOptions.User) is not null && (result.GetValue(LocalProcess) || result.GetValue(Manifests)!.Length > 1))
+            {
+                result.AddError("Over SSH, give at most one --manifest (the path on every node) and no --local-process.");
+            }
+        });
+
         command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
         {
             await using var client = GlobalOptions.CreateClient(parse);
-            var hosts = parse.GetValue(Manifests)!.Select(path => parse.GetValue(LocalProcess)
-                ? (IEtcdMemberHost)new LocalProcessEtcdHost(path)
-                : new KubeletStaticPodHost(path)).ToList();
-            var raise = new QuotaRaise(client, hosts, new QuotaRaiseOptions { NewQuota = QuotaBackendBytes.Parse(parse.GetValue(To)!), Force = parse.GetValue(Force) });
-            if (parse.GetValue(DryRun))
+            var sshHosts = new List<SshEtcdMemberHost>();
+            try
             {
-                var plan = await raise.PlanAsync(cancellationToken);
-                if (Output.IsJson(parse))
+                return await RaiseAsync(parse, client, sshHosts, cancellationToken);
+            }
+            finally
+            {
+                foreach (var host in sshHosts)
                 {
-                    Output.WriteJson(plan);
-                    return 0;
+                    await host.DisposeAsync();
                 }
+            }
+        }));
+        return command;
+    }
 
-                foreach (var member in plan.Members)
-                {
-                    Output.Terminal.MarkupLine($"[bold]{Markup.Escape(member.Member)}[/] ({Markup.Escape(member.ManifestPath)}){(member.AlreadySet ? ": already set" : string.Empty)}");
-                    Output.Terminal.WriteLine(member.Diff);
-                    foreach (var notice in member.Notices)
-                    {
-                        Output.Terminal.MarkupLine($"  [yellow]{Markup.Escape(notice.ToString())}[/]");
-                    }
-                }
+    private static async Task<int> RaiseAsync(ParseResult parse, EtcdMaintenance.EtcdMaintenanceClient client, List<SshEtcdMemberHost> sshHosts, CancellationToken cancellationToken)
+    {
+        List<IEtcdMemberHost> hosts;
+        if (SshHostOptions.Connection(parse) is { } ssh)
+        {
+            var overrides = SshHostOptions.NodeOverrides(parse);
+            var paths = new StaticPodPaths { ManifestPath = parse.GetValue(Manifests)![0] };
+            foreach (var member in (await client.ListMembersAsync(cancellationToken)).Members)
+            {
+                sshHosts.Add(new SshEtcdMemberHost(SshEtcdMemberHost.NodeOf(member, overrides), ssh, paths));
+            }
 
+            hosts = [.. sshHosts];
+        }
+        else
+        {
+            hosts = [.. parse.GetValue(Manifests)!.Select(path => parse.GetValue(LocalProcess)
+                ? (IEtcdMemberHost)new LocalProcessEtcdHost(path)
+                : new KubeletStaticPodHost(path))];
+        }
+
+        var raise = new QuotaRaise(client, hosts, new QuotaRaiseOptions { NewQuota = QuotaBackendBytes.Parse(parse.GetValue(To)!), Force = parse.GetValue(Force) });
+        if (parse.GetValue(DryRun))
+        {
+            var plan = await raise.PlanAsync(cancellationToken);
+            if (Output.IsJson(parse))
+            {
+                Output.WriteJson(plan);
                 return 0;
             }
 
-            var report = await raise.ExecuteAsync(Output.Progress<QuotaRaiseProgress>(p => (p.Elapsed, p.Message)), cancellationToken);
-            if (Output.IsJson(parse))
+            foreach (var member in plan.Members)
             {
-                Output.WriteJson(report);
-            }
-            else
-            {
-                Output.Terminal.MarkupLine($"[green]Every member runs with --quota-backend-bytes={report.NewQuota}[/] ({report.NewQuota.ToDisplayString()}) after {report.Elapsed.TotalSeconds:0.0} s.");
+                Output.Terminal.MarkupLine($"[bold]{Markup.Escape(member.Member)}[/] ({Markup.Escape(member.ManifestPath)}){(member.AlreadySet ? ": already set" : string.Empty)}");
+                Output.Terminal.WriteLine(member.Diff);
+                foreach (var notice in member.Notices)
+                {
+                    Output.Terminal.MarkupLine($"  [yellow]{Markup.Escape(notice.ToString())}[/]");
+                }
             }
 
             return 0;
-        }));
-        return command;
+        }
+
+        var report = await raise.ExecuteAsync(Output.Progress<QuotaRaiseProgress>(p => (p.Elapsed, p.Message)), cancellationToken);
+        if (Output.IsJson(parse))
+        {
+            Output.WriteJson(report);
+        }
+        else
+        {
+            Output.Terminal.MarkupLine($"[green]Every member runs with --quota-backend-bytes={report.NewQuota}[/] ({report.NewQuota.ToDisplayString()}) after {report.Elapsed.TotalSeconds:0.0} s.");
+        }
+
+        return 0;
     }
 }

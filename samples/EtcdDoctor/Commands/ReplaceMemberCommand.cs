@@ -51,7 +51,9 @@ internal static class ReplaceMemberCommand
             members, started, caught up, promoted and verified (every member started, healthy, same hash). Every step is
             journaled; after a crash or Ctrl+C, run again with --resume JOURNAL. Refuses without quorum, with another member
             down, or while another replacement is open. Give every member's endpoint. Run as root on the member's node (a
-            kubeadm static pod); manifest backups go to the journal directory.
+            kubeadm static pod; manifest backups go to the journal directory), or from an admin machine with --ssh-user and
+            --ssh-key: the member's node is then the host of its peer URL (or --node NAME=HOST), reached over SSH with host
+            keys checked against known_hosts, and a resumed run reaches the node its journal names.
 
             Example: etcd-doctor replace-member --name node-2 --peer-urls=https://10.0.0.2:2380 --dry-run --endpoints=https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key
             """);
@@ -59,6 +61,8 @@ internal static class ReplaceMemberCommand
         {
             command.Options.Add(option);
         }
+
+        SshHostOptions.AddTo(command);
 
         command.Validators.Add(result =>
         {
@@ -86,18 +90,29 @@ internal static class ReplaceMemberCommand
         var journalDir = parse.GetValue(s_journalDir)!;
         var resume = parse.GetValue(s_resume);
         var manifest = parse.GetValue(s_manifest);
-        if (resume is not null && manifest is null)
+        var journal = resume is null ? null : await MemberReplacementCoordinator.ReadJournalAsync(resume, cancellationToken);
+        if (journal is not null)
         {
-            manifest = (await MemberReplacementCoordinator.ReadJournalAsync(resume, cancellationToken)).ManifestPath;
-            journalDir = Path.GetDirectoryName(Path.GetFullPath(resume))!;
+            manifest ??= journal.ManifestPath;
+            journalDir = Path.GetDirectoryName(Path.GetFullPath(resume!))!;
         }
 
-        var host = new KubeletStaticPodHost(
+        await using var client = GlobalOptions.CreateClient(parse);
+        await using var sshHost = SshHostOptions.Connection(parse) is { } ssh
+            ? new SshEtcdMemberHost(
+                await NodeAsync(parse, client, journal, cancellationToken),
+                ssh,
+                new StaticPodPaths
+                {
+                    ManifestPath = manifest ?? KubeletStaticPodHost.DefaultManifestPath,
+                    ParkingDirectory = parse.GetResult(s_parkingDir) is { Implicit: false } ? parse.GetValue(s_parkingDir) : null,
+                })
+            : null;
+        IEtcdMemberHost host = sshHost ?? (IEtcdMemberHost)new KubeletStaticPodHost(
             manifest ?? KubeletStaticPodHost.DefaultManifestPath,
             parse.GetValue(s_stopKubelet) ? KubeletStopMode.StopKubelet : KubeletStopMode.MoveManifest,
             parse.GetValue(s_parkingDir)!,
             new EtcdMaintenance.Manifests.ManifestSaveOptions { BackupDirectory = Path.Combine(journalDir, "manifest-backups") });
-        await using var client = GlobalOptions.CreateClient(parse);
         var coordinator = new MemberReplacementCoordinator(client, new MemberReplacementOptions { JournalDirectory = journalDir });
         var request = resume is null
             ? new MemberReplacementRequest
@@ -176,6 +191,26 @@ internal static class ReplaceMemberCommand
             Console.Error.WriteLine($"etcd-doctor: stopped before step {(int)operation.CurrentStep} ({operation.CurrentStep}); continue with: etcd-doctor replace-member --resume {operation.JournalPath}");
             return 130;
         }
+    }
+
+    /// <summary>The member's node: --node NAME=HOST, else the node the journal names on a resume, else the host of its peer URL.</summary>
+    private static async Task<string> NodeAsync(ParseResult parse, EtcdMaintenanceClient client, MemberReplacementCheckpoint? journal, CancellationToken cancellationToken)
+    {
+        var name = journal?.MemberName ?? parse.GetValue(s_name)!;
+        var overrides = SshHostOptions.NodeOverrides(parse);
+        if (overrides.TryGetValue(name, out var node))
+        {
+            return node;
+        }
+
+        if (journal is not null)
+        {
+            return journal.HostName;
+        }
+
+        var member = (await client.ListMembersAsync(cancellationToken)).FindByName(name)
+            ?? throw new InvalidOperationException($"No member is named '{name}' (see etcdctl member list); name its node with --node {name}=HOST.");
+        return SshEtcdMemberHost.NodeOf(member, overrides);
     }
 
     private static Task<MemberReplacementOperation> StartOrResumeAsync(

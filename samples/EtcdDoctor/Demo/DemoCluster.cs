@@ -42,7 +42,7 @@ internal sealed class DemoCluster : IAsyncDisposable
                     $"--listen-peer-urls={member.PeerUrl}", $"--initial-advertise-peer-urls={member.PeerUrl}",
                     $"--initial-cluster={initialCluster}", "--initial-cluster-state=new", "--initial-cluster-token=etcd-doctor-demo",
                     $"--quota-backend-bytes={quotaBackendBytes}", "--heartbeat-interval=100", "--election-timeout=1000",
-                ]);
+                ], etcdBinary);
                 await member.Host.StartAsync(cancellationToken);
             }
 

@@ -20,11 +20,13 @@ public sealed class LocalEtcdProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly bool _startedHere;
+    private readonly bool _detached;
 
-    private LocalEtcdProcess(Process process, bool startedHere)
+    private LocalEtcdProcess(Process process, bool startedHere, bool detached = false)
     {
         _process = process;
         _startedHere = startedHere;
+        _detached = detached;
         ProcessId = process.Id;
     }
 
@@ -134,6 +136,46 @@ public sealed class LocalEtcdProcess : IAsyncDisposable
         return new LocalEtcdProcess(process, startedHere: true);
     }
 
+    /// <summary>
+    /// Starts <paramref name="etcdBinary"/> with <paramref name="arguments"/> as a member that outlives this process: in a
+    /// session of its own (<c>setsid</c>), standard input from <c>/dev/null</c>, its output appended to
+    /// <paramref name="logFile"/>. It is not killed when this process exits nor when this object is disposed; stop it with
+    /// <see cref="StopAsync"/> or <see cref="Kill"/> (here or, through <see cref="TryAttach"/>, from another process).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The process could not be started.</exception>
+    /// <exception cref="PlatformNotSupportedException">Not Linux or macOS.</exception>
+    public static LocalEtcdProcess StartDetached(string etcdBinary, IEnumerable<string> arguments, string logFile)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(etcdBinary);
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentException.ThrowIfNullOrEmpty(logFile);
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("Detached etcd members are started on Linux and macOS only.");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logFile))!);
+
+        // sh redirects, then execs setsid, which (the child not being a process-group leader) calls setsid(2) and execs
+        // etcd: one process, whose ID is the one Process.Start returns.
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        foreach (var argument in (IEnumerable<string>)["-c", "log=$1; shift; exec setsid \"$@\" </dev/null >>\"$log\" 2>&1", "sh", Path.GetFullPath(logFile), etcdBinary, .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            var process = Process.Start(start) ?? throw new InvalidOperationException($"{etcdBinary} did not start.");
+            process.EnableRaisingEvents = true;
+            return new LocalEtcdProcess(process, startedHere: true, detached: true);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException($"Could not start {etcdBinary}: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Attaches to a process started earlier (for example by a run that crashed), if it is still alive.</summary>
     public static LocalEtcdProcess? TryAttach(int processId)
     {
@@ -228,10 +270,10 @@ public sealed class LocalEtcdProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the process if it is still running.</summary>
+    /// <summary>Kills the process if it is still running, unless it was started with <see cref="StartDetached"/> (then it keeps running).</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!HasExited)
+        if (!_detached && !HasExited)
         {
             Kill();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -16,7 +16,7 @@ public sealed class LocalProcessEtcdHost : IEtcdMemberHost
 
     /// <summary>Creates a host for the member whose manifest is at <paramref name="manifestPath"/>.</summary>
     /// <param name="manifestPath">The member's manifest (a Pod YAML whose etcd container's command is the etcd command line).</param>
-    /// <param name="etcdBinary">The etcd binary; by default <c>ETCD_BIN</c>, then PATH, then the manifest's own command.</param>
+    /// <param name="etcdBinary">The etcd binary when the manifest's command does not name one by its path; by default <c>ETCD_BIN</c>, then PATH, then the manifest's own command.</param>
     /// <param name="saveOptions">Backups and dry-run settings for manifest saves; backups go to a directory beside the manifest's by default.</param>
     /// <param name="timeProvider">The clock for archive names and backups.</param>
     public LocalProcessEtcdHost(string manifestPath, string? etcdBinary = null, ManifestSaveOptions? saveOptions = null, TimeProvider? timeProvider = null)
@@ -45,18 +45,25 @@ public sealed class LocalProcessEtcdHost : IEtcdMemberHost
     /// <summary>The PID file beside the manifest.</summary>
     public string PidFile => ManifestPath + ".pid";
 
-    /// <summary>The etcd output log beside the manifest.</summary>
-    public string LogFile => ManifestPath + ".log";
+    /// <summary>
+    /// Where the member's output goes: <c>DATA_DIR.log</c> beside its data dir (<c>--data-dir</c> in the manifest), or
+    /// beside the manifest when it names none.
+    /// </summary>
+    public string LogFile => LogFileOf(EtcdManifest.Load(ManifestPath));
 
     /// <summary>The running process, when this host (or the PID file) knows one.</summary>
     public LocalEtcdProcess? Process => _process is { HasExited: false } ? _process : null;
 
     /// <summary>
     /// Writes a new manifest for a local member: a Pod YAML shaped like kubeadm's, whose etcd container's command is
-    /// <c>etcd</c> followed by <paramref name="arguments"/> (one <c>--flag=value</c> item each).
+    /// <paramref name="etcdBinary"/> (or <c>etcd</c>) followed by <paramref name="arguments"/> (one <c>--flag=value</c> item each).
     /// </summary>
+    /// <param name="manifestPath">The file to create.</param>
+    /// <param name="memberName">The member's name, for the pod's name.</param>
+    /// <param name="arguments">etcd's flags.</param>
+    /// <param name="etcdBinary">The etcd binary the member runs with (its full path is written, so that every start uses it); <c>etcd</c> when <see langword="null"/>.</param>
     /// <exception cref="IOException">The file exists already.</exception>
-    public static void WriteManifest(string manifestPath, string memberName, IEnumerable<string> arguments)
+    public static void WriteManifest(string manifestPath, string memberName, IEnumerable<string> arguments, string? etcdBinary = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(manifestPath);
         ArgumentException.ThrowIfNullOrEmpty(memberName);
@@ -64,7 +71,7 @@ public sealed class LocalProcessEtcdHost : IEtcdMemberHost
         var text = new System.Text.StringBuilder();
         text.Append("# etcd member ").Append(memberName).Append(", run as a local process by EtcdMaintenance's LocalProcessEtcdHost.\n")
             .Append("apiVersion: v1\nkind: Pod\nmetadata:\n  name: etcd-").Append(memberName)
-            .Append("\n  namespace: kube-system\nspec:\n  containers:\n  - name: etcd\n    command:\n    - etcd\n");
+            .Append("\n  namespace: kube-system\nspec:\n  containers:\n  - name: etcd\n    command:\n    - ").Append(etcdBinary is null ? "etcd" : YamlScalar(Path.GetFullPath(etcdBinary))).Append('\n');
         foreach (var argument in arguments)
         {
             text.Append("    - ").Append(YamlScalar(argument)).Append('\n');
@@ -111,6 +118,13 @@ public sealed class LocalProcessEtcdHost : IEtcdMemberHost
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The member runs in a session of its own with its output appended to <see cref="LogFile"/>, so that it outlives this
+    /// process (a CLI that exits, an operation that crashes); stop it with <see cref="StopAsync"/>. It runs the binary its
+    /// manifest names when the command's first item is a path, otherwise the binary given to the constructor, then
+    /// <c>ETCD_BIN</c>, then <c>etcd</c> on PATH.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The manifest has no command, or the binary it names does not exist.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (Attach() is not null)
@@ -118,7 +132,8 @@ public sealed class LocalProcessEtcdHost : IEtcdMemberHost
             return;
         }
 
-        var commandLine = EtcdManifest.Load(ManifestPath).CommandLine;
+        var manifest = EtcdManifest.Load(ManifestPath);
+        var commandLine = manifest.CommandLine;
         if (commandLine.Count == 0)
         {
             throw new InvalidOperationException($"{ManifestPath}: the etcd container has no command to run.");
@@ -126,9 +141,18 @@ public sealed class LocalProcessEtcdHost : IEtcdMemberHost
 
         var first = commandLine[0];
         var hasProgram = !first.StartsWith('-');
-        var binary = _etcdBinary ?? LocalEtcdProcess.FindEtcdBinary() ?? (hasProgram ? first : null)
-            ?? throw new InvalidOperationException("etcd was not found: set ETCD_BIN, put etcd on PATH, or pass the binary.");
-        _process = LocalEtcdProcess.Start(binary, hasProgram ? commandLine.Skip(1) : commandLine, LogFile);
+        string binary;
+        if (hasProgram && first.Contains('/', StringComparison.Ordinal))
+        {
+            binary = File.Exists(first) ? first : throw new InvalidOperationException($"{ManifestPath} names the etcd binary {first}, which does not exist on this machine; the member {Name} was not started.");
+        }
+        else
+        {
+            binary = _etcdBinary ?? LocalEtcdProcess.FindEtcdBinary() ?? (hasProgram ? first : null)
+                ?? throw new InvalidOperationException("etcd was not found: name its path in the manifest's command, set ETCD_BIN, put etcd on PATH, or pass the binary.");
+        }
+
+        _process = LocalEtcdProcess.StartDetached(binary, hasProgram ? commandLine.Skip(1) : commandLine, LogFileOf(manifest));
         await File.WriteAllTextAsync(PidFile, _process.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
     }
 
@@ -147,6 +171,11 @@ public sealed class LocalProcessEtcdHost : IEtcdMemberHost
         value.Length > 0 && !value.Contains(": ", StringComparison.Ordinal) && !value.Contains(" #", StringComparison.Ordinal) && "!&*[]{}|>'\"%@`#".IndexOf(value[0], StringComparison.Ordinal) < 0 && value.Trim() == value
             ? value
             : "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    private string LogFileOf(EtcdManifest manifest) =>
+        manifest.GetDataDir() is { Length: > 0 } dataDir
+            ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDir, Path.GetDirectoryName(ManifestPath)!)) + ".log"
+            : ManifestPath + ".log";
 
     private LocalEtcdProcess? Attach()
     {

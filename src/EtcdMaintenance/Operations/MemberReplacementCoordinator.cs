@@ -116,6 +116,7 @@ public sealed class MemberReplacementCoordinator
                 VoterCount = plan.Consistency.Members.Count(m => !m.IsLearner),
                 HostName = request.Host.Name,
                 ManifestPath = request.Host.ManifestPath,
+                RunMode = MemberHostRunMode.Of(request.Host),
                 DataDirectory = Path.GetFullPath(plan.DataDirectory),
                 NextStep = MemberReplacementStep.Snapshot,
                 CreatedAt = now,
@@ -150,6 +151,13 @@ public sealed class MemberReplacementCoordinator
         {
             throw new EtcdSafetyCheckException(
                 $"{OperationName} {checkpoint.OperationId}: the journal is for the member whose manifest is {checkpoint.ManifestPath} on {checkpoint.HostName}, but the host given manages {host.ManifestPath}. Nothing was changed.",
+                null, OperationName);
+        }
+
+        if (checkpoint.RunMode is { } runMode && (runMode != MemberHostRunMode.Of(host) || checkpoint.HostName != host.Name))
+        {
+            throw new EtcdSafetyCheckException(
+                $"{OperationName} {checkpoint.OperationId}: the journal is for the member run as {runMode} on {checkpoint.HostName}, but the host given runs it as {MemberHostRunMode.Of(host)} on {host.Name}. Nothing was changed; give a host for node {checkpoint.HostName}.",
                 null, OperationName);
         }
 

@@ -246,7 +246,14 @@ public sealed record MemberReplacementSnapshot(string Path, string Sha256, long 
 /// <param name="CompletedAt">When it was journaled as done.</param>
 /// <param name="AlreadyDone">Whether it found its work already done (for example by a run that crashed) or not needed.</param>
 /// <param name="Note">What it did or found.</param>
-public sealed record MemberReplacementStepRecord(MemberReplacementStep Step, DateTimeOffset CompletedAt, bool AlreadyDone, string Note);
+public sealed record MemberReplacementStepRecord(MemberReplacementStep Step, DateTimeOffset CompletedAt, bool AlreadyDone, string Note)
+{
+    /// <summary>The node (host name) the step ran against.</summary>
+    public string? Node { get; init; }
+
+    /// <summary>How etcd ran there (<c>kubeadm-static-pod</c>, <c>local-process</c>, or the host's type name).</summary>
+    public string? RunMode { get; init; }
+}
 
 /// <summary>
 /// The journal of a member replacement: everything a resumed run needs, written atomically after every step. Versioned; a
@@ -296,6 +303,13 @@ public sealed record MemberReplacementCheckpoint
 
     /// <summary>The member's manifest (a resume checks that it is given the same host).</summary>
     public required string ManifestPath { get; init; }
+
+    /// <summary>
+    /// How etcd runs on the member's node (<c>kubeadm-static-pod</c>, <c>local-process</c>, or the host's type name); a
+    /// resume refuses a host with another run mode or for another node than <see cref="HostName"/>.
+    /// <see langword="null"/> in journals written before it was recorded.
+    /// </summary>
+    public string? RunMode { get; init; }
 
     /// <summary>The member's data dir.</summary>
     public required string DataDirectory { get; init; }

@@ -38,6 +38,9 @@ internal sealed record HostCommands(string Stop, string Start)
         KubeletStaticPodHost kubelet => new HostCommands(
             $"mkdir -p {Path.GetDirectoryName(kubelet.ParkedManifestPath)} && mv {kubelet.ManifestPath} {kubelet.ParkedManifestPath}   # or: systemctl stop kubelet && crictl stop $(crictl ps --name '^etcd$' -q)",
             $"mv {kubelet.ParkedManifestPath} {kubelet.ManifestPath}   # or: systemctl start kubelet"),
+        SshEtcdMemberHost ssh => new HostCommands(
+            $"ssh {ssh.Name} 'mkdir -p {Path.GetDirectoryName(ssh.ParkedManifestPath)} && mv {ssh.ManifestPath} {ssh.ParkedManifestPath}'",
+            $"ssh {ssh.Name} 'mv {ssh.ParkedManifestPath} {ssh.ManifestPath}'"),
         LocalProcessEtcdHost local => new HostCommands(
             $"kill -TERM $(cat {local.PidFile})   # and wait until it exits",
             $"run the etcd command line in {local.ManifestPath} in the background; echo $! > {local.PidFile}"),

@@ -107,7 +107,7 @@ internal sealed class MemberReplacementRun : MemberReplacementOperation
             var updated = outcome.Checkpoint with
             {
                 NextStep = next,
-                CompletedSteps = [.. outcome.Checkpoint.CompletedSteps, new MemberReplacementStepRecord(step, now, outcome.AlreadyDone, outcome.Note)],
+                CompletedSteps = [.. outcome.Checkpoint.CompletedSteps, new MemberReplacementStepRecord(step, now, outcome.AlreadyDone, outcome.Note) { Node = _host.Name, RunMode = MemberHostRunMode.Of(_host) }],
                 UpdatedAt = now,
                 LastError = null,
             };

@@ -171,7 +171,7 @@ public sealed class QuotaRaise
         foreach (var member in plan.Members)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var host = _hosts.First(h => h.ManifestPath == member.ManifestPath);
+            var host = _hosts.First(h => h.Name == member.Host && h.ManifestPath == member.ManifestPath);
             var view = await ClusterView.LoadAsync(_client, cancellationToken).ConfigureAwait(false);
             EnsureAllVotersAnswer(view, member.MemberId);
             var endpoint = view.Find(member.MemberId)?.Endpoint ?? throw new EtcdSafetyCheckException(

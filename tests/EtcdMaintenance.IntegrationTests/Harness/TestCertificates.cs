@@ -21,8 +21,8 @@ public sealed class TestCertificates
 
     public string ClientKeyFile => Path.Combine(Directory, "client.key");
 
-    /// <summary>Creates a CA, a server certificate for 127.0.0.1/localhost (server and client auth, used for peers too) and a client certificate.</summary>
-    public static TestCertificates Create(string directory, string caName = "etcd-test-ca")
+    /// <summary>Creates a CA, a server certificate for 127.0.0.1/localhost and <paramref name="serverAddresses"/> (server and client auth, used for peers too) and a client certificate.</summary>
+    public static TestCertificates Create(string directory, string caName = "etcd-test-ca", IEnumerable<IPAddress>? serverAddresses = null)
     {
         System.IO.Directory.CreateDirectory(directory);
         var certs = new TestCertificates(directory);
@@ -36,23 +36,28 @@ public sealed class TestCertificates
         using var ca = caRequest.CreateSelfSigned(notBefore, notAfter);
         File.WriteAllText(certs.CaFile, ca.ExportCertificatePem());
 
-        Issue(ca, "etcd-server", certs.ServerCertFile, certs.ServerKeyFile, server: true, notBefore, notAfter);
-        Issue(ca, "etcd-client", certs.ClientCertFile, certs.ClientKeyFile, server: false, notBefore, notAfter);
+        Issue(ca, "etcd-server", certs.ServerCertFile, certs.ServerKeyFile, [IPAddress.Loopback, .. serverAddresses ?? []], notBefore, notAfter);
+        Issue(ca, "etcd-client", certs.ClientCertFile, certs.ClientKeyFile, null, notBefore, notAfter);
         return certs;
     }
 
-    private static void Issue(X509Certificate2 ca, string name, string certFile, string keyFile, bool server, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    /// <summary>Issues a certificate: for a server (and its peers) when <paramref name="serverAddresses"/> is given, for a client otherwise.</summary>
+    private static void Issue(X509Certificate2 ca, string name, string certFile, string keyFile, IReadOnlyList<IPAddress>? serverAddresses, DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
         var usages = new OidCollection { new Oid("1.3.6.1.5.5.7.3.2") }; // client auth
-        if (server)
+        if (serverAddresses is not null)
         {
             usages.Add(new Oid("1.3.6.1.5.5.7.3.1")); // server auth
             var san = new SubjectAlternativeNameBuilder();
-            san.AddIpAddress(IPAddress.Loopback);
+            foreach (var address in serverAddresses)
+            {
+                san.AddIpAddress(address);
+            }
+
             san.AddDnsName("localhost");
             request.CertificateExtensions.Add(san.Build());
         }

@@ -1,0 +1,18 @@
+namespace EtcdMaintenance.Hosting;
+
+/// <summary>How etcd runs behind a member host, as journals record it so that a resumed run drives the member the same way.</summary>
+internal static class MemberHostRunMode
+{
+    /// <summary>A kubeadm static pod (kubelet runs the manifest), on this node or reached over SSH.</summary>
+    public const string KubeadmStaticPod = "kubeadm-static-pod";
+
+    /// <summary>A plain process started from the manifest's command line.</summary>
+    public const string LocalProcess = "local-process";
+
+    public static string Of(IEtcdMemberHost host) => host switch
+    {
+        KubeletStaticPodHost or SshEtcdMemberHost => KubeadmStaticPod,
+        LocalProcessEtcdHost => LocalProcess,
+        _ => host.GetType().Name,
+    };
+}
