@@ -18,6 +18,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     public const string ReservedKeyPrefix = "/etcd-maintenance/";
 
     private static readonly StatusRequest s_statusRequest = new();
+    private static readonly UnaryCall<StatusRequest, StatusResponse> s_status = static (c, r, o) => c.Maintenance.StatusAsync(r, o);
     private static readonly UnaryCall<PutRequest, PutResponse> s_put = static (c, r, o) => c.KV.PutAsync(r, o);
     private static readonly UnaryCall<RangeRequest, RangeResponse> s_range = static (c, r, o) => c.KV.RangeAsync(r, o);
     private static readonly UnaryCall<DeleteRangeRequest, DeleteRangeResponse> s_deleteRange = static (c, r, o) => c.KV.DeleteRangeAsync(r, o);
@@ -74,7 +75,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             handlerFactory = _handlerFactory.Create;
         }
 
-        _transport = new GrpcTransport(handlerFactory, _timeProvider);
+        _transport = new GrpcTransport(handlerFactory, _timeProvider, _logger);
     }
 
     /// <inheritdoc />
@@ -88,7 +89,10 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     public async Task<EndpointStatus> GetStatusAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        var response = await CallAsync(endpoint, EtcdRpc.Status, static (c, r, o) => c.Maintenance.StatusAsync(r, o), s_statusRequest, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        // The polling hot path: without auth there is no token to add, so straight to the transport (one async frame less).
+        var response = _username is null
+            ? await _transport.UnaryAsync(endpoint, EtcdRpc.Status, s_status, s_statusRequest, Settings.CommandTimeout, null, cancellationToken).ConfigureAwait(false)
+            : await CallAsync(endpoint, EtcdRpc.Status, s_status, s_statusRequest, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
         return ToStatus(endpoint, response, Settings.QuotaBackendBytes);
     }
 
@@ -481,11 +485,6 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             _tokens.TryRemove(new KeyValuePair<EtcdEndpoint, string>(endpoint, token));
             token = await GetTokenAsync(endpoint, cancellationToken).ConfigureAwait(false);
             return await _transport.UnaryAsync(endpoint, rpc, call, request, timeout, token, cancellationToken).ConfigureAwait(false);
-        }
-        catch (EtcdException ex)
-        {
-            Log.CallFailed(_logger, rpc.Name, endpoint.Text, ex.ErrorCode, ex.StatusCode);
-            throw;
         }
     }
 
