@@ -6,8 +6,8 @@ namespace EtcdMaintenance.Benchmarks;
 
 /// <summary>
 /// The floor reachable from .NET: the same gRPC Status request as a bare HTTP/2 POST, reading the whole answer and its
-/// trailers (no protobuf parsing, no error mapping, no deadline), through <see cref="HttpClient"/> (the baseline)
-/// or straight through <see cref="HttpMessageInvoker"/> on a <see cref="SocketsHttpHandler"/> (what the client uses).
+/// trailers (no protobuf parsing, no error mapping, no deadline), through <see cref="HttpClient"/> (the baseline) or
+/// straight through <see cref="HttpMessageInvoker"/> on a <see cref="SocketsHttpHandler"/> (the floor under Grpc.Net.Client).
 /// </summary>
 internal sealed class BareStatus : IDisposable
 {
@@ -46,6 +46,18 @@ internal sealed class BareStatus : IDisposable
             : await _invoker.SendAsync(request, CancellationToken.None);
         var body = await response.Content.ReadAsByteArrayAsync();
         return response.TrailingHeaders.NonValidated.Contains("grpc-status") ? body.Length : throw new InvalidOperationException("no grpc-status");
+    }
+
+    /// <summary>One POST to each member at once, as a whole-cluster status asks them.</summary>
+    public static Task AllAsync(BareStatus[] members)
+    {
+        var posts = new Task[members.Length];
+        for (var i = 0; i < posts.Length; i++)
+        {
+            posts[i] = members[i].PostAsync();
+        }
+
+        return Task.WhenAll(posts);
     }
 
     public void Dispose() => _invoker.Dispose();

@@ -5,7 +5,8 @@ namespace EtcdMaintenance.Benchmarks;
 
 /// <summary>
 /// Target 2: a whole-cluster poll of 3 members (the poller's round, members asked concurrently) against each member's
-/// single status round trip; the ratio is the poll over the slowest member.
+/// single status round trip; the ratio is the poll over the slowest member. The client's whole-cluster status is also
+/// set against its floor: the same three requests as bare HttpClient HTTP/2 POSTs in parallel.
 /// </summary>
 [MemoryDiagnoser]
 public class ClusterPollBenchmarks
@@ -13,6 +14,7 @@ public class ClusterPollBenchmarks
     private LocalEtcdServer _cluster = null!;
     private EtcdMaintenanceClient _client = null!;
     private ClusterPoller _poller = null!;
+    private BareStatus[] _bare = [];
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -20,6 +22,8 @@ public class ClusterPollBenchmarks
         _cluster = await LocalEtcdServer.StartAsync(members: 3);
         _client = new EtcdMaintenanceClient(_cluster.Endpoints);
         _poller = new ClusterPoller(_client);
+        _bare = [.. _cluster.Endpoints.Split(',').Select(BareStatus.ViaHttpClient)];
+        await BareClusterPosts();
         for (var i = 0; i < 100; i++)
         {
             await _poller.PollOnceAsync();
@@ -29,6 +33,11 @@ public class ClusterPollBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
+        foreach (var bare in _bare)
+        {
+            bare.Dispose();
+        }
+
         await _poller.DisposeAsync();
         await _client.DisposeAsync();
         await _cluster.DisposeAsync();
@@ -42,6 +51,12 @@ public class ClusterPollBenchmarks
 
     [Benchmark(Description = "member 3 status")]
     public async Task<long> Member3() => (await _client.GetStatusAsync(_client.Endpoints[2])).DbSize;
+
+    [Benchmark(Description = "client whole-cluster status")]
+    public async Task<int> ClusterStatus() => (await _client.GetClusterStatusAsync()).Reachable.Count;
+
+    [Benchmark(Description = "bare HttpClient HTTP/2 POSTs to the 3 members in parallel")]
+    public Task BareClusterPosts() => BareStatus.AllAsync(_bare);
 
     [Benchmark(Description = "poller round, 3 members")]
     public async Task<int> PollerRound() => (await _poller.PollOnceAsync()).UpCount;

@@ -5,7 +5,7 @@ namespace EtcdMaintenance.Benchmarks;
 /// <summary>
 /// Target 1 and 3: one sequential status round trip through the client against a real local etcd, side by side with
 /// the floor reachable from .NET: a bare HttpClient HTTP/2 POST of the same gRPC request (the baseline), and the same
-/// POST straight through HttpMessageInvoker (what the client's transport sits on).
+/// POST straight through HttpMessageInvoker (the floor under Grpc.Net.Client).
 /// </summary>
 [MemoryDiagnoser]
 public class StatusRoundTripBenchmarks

@@ -12,7 +12,8 @@ using EtcdMaintenance.Monitoring;
 namespace EtcdMaintenance.Benchmarks;
 
 /// <summary>
-/// The issue's five performance targets in one run: BenchmarkDotNet on the benchmark classes, then a side-by-side harness
+/// The transport's performance targets (status against a bare HttpClient HTTP/2 POST: one call at a time, 8 in flight,
+/// whole cluster; allocation per call), and the earlier polling targets, in one run: BenchmarkDotNet on the benchmark classes, then a side-by-side harness
 /// in this process (variants interleaved in short blocks, so that load from other processes hits both sides alike, and
 /// the median of the per-round ratios quoted). Prints one table with both measurements and whether each target is met.
 /// </summary>
@@ -40,24 +41,25 @@ internal static class Targets
 
         var rows = new List<string[]>
         {
-            Row("1. status round trip vs bare HttpClient HTTP/2 POST", "<= 1.15x",
+            Row("1. status, one call at a time, vs bare HttpClient HTTP/2 POST", "<= 1.15x",
                 side.StatusRatio, Ratio(bdn, "ClientGetStatus", "BareHttpClientPost"), r => r <= 1.15,
                 $"client {Us(side.ClientUs)}, bare HttpClient {Us(side.BareHttpClientUs)}, bare invoker {Us(side.BareInvokerUs)} (x{side.InvokerRatio.ToString("0.00", s_invariant)} of it)"),
-            Row("2. 3-member poll vs slowest single member", "<= 1.3x",
+            Row("2. status, 8 in flight, vs bare POSTs 8 in flight", "<= 1.15x",
+                side.InFlightRatio, Ratio(bdn, "EightInFlight", "BareEightInFlight"), r => r <= 1.15,
+                $"client {side.ClientInFlightPerSecond:N0}/s, bare HttpClient {side.BareInFlightPerSecond:N0}/s"),
+            Row("3. whole-cluster status vs 3 bare POSTs in parallel", "<= 1.15x",
+                side.ClusterRatio, Ratio(bdn, "ClusterStatus", "BareClusterPosts"), r => r <= 1.15,
+                $"client {Us(side.ClusterUs)}, bare {Us(side.BareClusterUs)}"),
+            Row("4. allocation per status call vs bare POST", "<= 1.3x",
+                side.ClientBytes / side.HttpClientBytes, BytesRatio(bdn, "ClientGetStatus", "BareHttpClientPost"), r => r <= 1.3,
+                $"client {side.ClientBytes:0} B, bare HttpClient {side.HttpClientBytes:0} B, bare invoker {side.InvokerBytes:0} B; BDN {Bytes(bdn, "ClientGetStatus", "BareInvokerPost", "BareHttpClientPost")}; {side.Polls:N0} poller rounds: {side.BytesPerRound:0} B per round, live heap {Kb(side.HeapStartBytes)} -> {Kb(side.HeapEndBytes)}"),
+            Row("5. 3-member poll vs slowest single member", "<= 1.3x",
                 side.PollRatio, BdnPollRatio(bdn), r => r <= 1.3,
                 $"poll {Us(side.PollUs)}, slowest member {Us(side.SlowestMemberUs)}, the 3 one after another {Us(side.SequentialSumUs)}; CPU (client + 3 etcd) per poll {Us(side.PollCpuUs)} vs {Us(side.SingleCpuUs)} per single call, on {Environment.ProcessorCount} cores"),
-            new[]
-            {
-                "3. allocation per status call; growth over polls", "<= 1 KB over the floor; no growth",
-                $"client {side.ClientBytes:0} B = floor {side.InvokerBytes:0} B + {side.ClientBytes - side.InvokerBytes:0} B (HttpClient floor {side.HttpClientBytes:0} B)",
-                Bytes(bdn, "ClientGetStatus", "BareInvokerPost", "BareHttpClientPost"),
-                side.ClientBytes - side.InvokerBytes <= 1024 && side.HeapGrowthBytes < 256 * 1024 ? "yes (reading: overhead over the floor)" : "no",
-                $"{side.Polls:N0} poller rounds ({side.Polls * 3:N0} status calls): {side.BytesPerRound:0} B allocated per round, live heap {Kb(side.HeapStartBytes)} -> {Kb(side.HeapEndBytes)} (growth {side.HeapGrowthBytes / 1024.0:0.0} KB); absolute <= 1 KB per call: no (the HTTP/2 request alone allocates {side.InvokerBytes:0} B)",
-            },
-            Row("4. poll vs etcdctl endpoint status -w json", ">= 20x faster",
+            Row("6. poll vs etcdctl endpoint status -w json", ">= 20x faster",
                 side.EtcdctlSpeedup, Ratio(bdn, "EtcdctlEndpointStatus", "PollerRound"), r => r >= 20,
                 $"etcdctl {Ms(side.EtcdctlMs)}, poll {Us(side.PollUs)}"),
-            Row("5. throughput, 8 in flight vs sequential", ">= 2.5x",
+            Row("7. throughput, 8 in flight vs sequential", ">= 2.5x",
                 side.ThroughputRatio, Ratio(bdn, "Sequential", "EightInFlight"), r => r >= 2.5,
                 $"{side.SequentialPerSecond:N0}/s sequential, {side.InFlightPerSecond:N0}/s with 8 in flight"),
         };
@@ -111,6 +113,12 @@ internal static class Targets
         public double SequentialPerSecond { get; init; }
         public double InFlightPerSecond { get; init; }
         public double ThroughputRatio { get; init; }
+        public double ClientInFlightPerSecond { get; init; }
+        public double BareInFlightPerSecond { get; init; }
+        public double InFlightRatio { get; init; }
+        public double ClusterUs { get; init; }
+        public double BareClusterUs { get; init; }
+        public double ClusterRatio { get; init; }
     }
 
     private static async Task<HarnessResult> RunHarnessAsync(int polls)
@@ -121,13 +129,16 @@ internal static class Targets
         await using var poller = new ClusterPoller(all);
         using var http = BareStatus.ViaHttpClient(cluster.ClientUrl);
         using var invoker = BareStatus.ViaInvoker(cluster.ClientUrl);
+        var bareMembers = cluster.Endpoints.Split(',').Select(BareStatus.ViaHttpClient).ToArray();
         var endpoint = one.Endpoints[0];
         Func<Task> client = () => one.GetStatusAsync(endpoint);
         Func<Task> bareHttp = () => http.PostAsync();
         Func<Task> bareInvoker = () => invoker.PostAsync();
         Func<Task> poll = () => poller.PollOnceAsync();
+        Func<Task> clusterStatus = () => all.GetClusterStatusAsync();
+        Func<Task> bareCluster = () => BareStatus.AllAsync(bareMembers);
         var members = all.Endpoints.Select(e => (Func<Task>)(() => all.GetStatusAsync(e))).ToArray();
-        foreach (var warm in new[] { client, bareHttp, bareInvoker, poll }.Concat(members))
+        foreach (var warm in new[] { client, bareHttp, bareInvoker, poll, clusterStatus, bareCluster }.Concat(members))
         {
             await RepeatAsync(warm, 2000);
         }
@@ -163,6 +174,61 @@ internal static class Targets
 
         Console.WriteLine($"  1. status: client/HttpClient {Median(statusRatios):0.000}x, client/invoker {Median(invokerRatios):0.000}x");
 
+        // 2. 8 in flight against the bare POST 8 in flight, interleaved: 15 rounds of 0.5 s each. Time per call is the
+        // inverse of the rate, so the ratio is the bare rate over the client's.
+        var inFlightRatios = new List<double>();
+        var clientRates = new List<double>();
+        var bareRates = new List<double>();
+        for (var round = 0; round < 15; round++)
+        {
+            double c, b;
+            if (round % 2 == 0)
+            {
+                b = await RateAsync(bareHttp, 8, TimeSpan.FromSeconds(0.5));
+                c = await RateAsync(client, 8, TimeSpan.FromSeconds(0.5));
+            }
+            else
+            {
+                c = await RateAsync(client, 8, TimeSpan.FromSeconds(0.5));
+                b = await RateAsync(bareHttp, 8, TimeSpan.FromSeconds(0.5));
+            }
+
+            clientRates.Add(c);
+            bareRates.Add(b);
+            inFlightRatios.Add(b / c);
+        }
+
+        Console.WriteLine($"  2. 8 in flight: client/HttpClient {Median(inFlightRatios):0.000}x");
+
+        // 3. Whole-cluster status against 3 bare POSTs in parallel, interleaved: 30 rounds of 100.
+        var clusterRatios = new List<double>();
+        var clusterTimes = new List<double>();
+        var bareClusterTimes = new List<double>();
+        for (var round = 0; round < 30; round++)
+        {
+            double c, b;
+            if (round % 2 == 0)
+            {
+                b = await TimePerCallAsync(bareCluster, 100);
+                c = await TimePerCallAsync(clusterStatus, 100);
+            }
+            else
+            {
+                c = await TimePerCallAsync(clusterStatus, 100);
+                b = await TimePerCallAsync(bareCluster, 100);
+            }
+
+            clusterTimes.Add(c);
+            bareClusterTimes.Add(b);
+            clusterRatios.Add(c / b);
+        }
+
+        Console.WriteLine($"  3. whole cluster: client/3 bare POSTs {Median(clusterRatios):0.000}x");
+        foreach (var bare in bareMembers)
+        {
+            bare.Dispose();
+        }
+
         // 2. The poll against each member alone, interleaved: 30 rounds of 100.
         var pollRatios = new List<double>();
         var pollTimes = new List<double>();
@@ -196,14 +262,14 @@ internal static class Targets
         }, 1000);
         var (singleClientCpu, singleEtcdCpu) = await CpuPerCallAsync(cluster, members[0], 3000);
         var (pollClientCpu, pollEtcdCpu) = await CpuPerCallAsync(cluster, poll, 1000);
-        Console.WriteLine($"  2. poll/slowest member {Median(pollRatios):0.000}x; the 3 members one after another take {sequentialSum:0} us");
+        Console.WriteLine($"  5. poll/slowest member {Median(pollRatios):0.000}x; the 3 members one after another take {sequentialSum:0} us");
         Console.WriteLine($"     CPU per single call: client {singleClientCpu:0} us + etcd {singleEtcdCpu:0} us; per poll: client {pollClientCpu:0} us + etcd {pollEtcdCpu:0} us, on {Environment.ProcessorCount} cores");
 
         // 3. Allocation per call, on this quiet process; then many poller rounds: allocation per round and the live heap.
         var clientBytes = await BytesPerCallAsync(client, 20_000);
         var invokerBytes = await BytesPerCallAsync(bareInvoker, 20_000);
         var httpBytes = await BytesPerCallAsync(bareHttp, 20_000);
-        Console.WriteLine($"  3. bytes per call: client {clientBytes:0}, invoker {invokerBytes:0}, HttpClient {httpBytes:0}; now {polls:N0} poller rounds...");
+        Console.WriteLine($"  4. bytes per call: client {clientBytes:0}, invoker {invokerBytes:0}, HttpClient {httpBytes:0}; now {polls:N0} poller rounds...");
         var heap = new List<long>();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         for (var i = 1; i <= polls; i++)
@@ -229,7 +295,7 @@ internal static class Targets
             speedups.Add(e / p);
         }
 
-        Console.WriteLine($"  4. etcdctl/poll {Median(speedups):0.0}x");
+        Console.WriteLine($"  6. etcdctl/poll {Median(speedups):0.0}x");
 
         // 5. Throughput: 1 s sequential, 1 s with 8 loops in flight, 7 rounds.
         var throughputRatios = new List<double>();
@@ -244,7 +310,7 @@ internal static class Targets
             throughputRatios.Add(inFlight / sequential);
         }
 
-        Console.WriteLine($"  5. 8 in flight/sequential {Median(throughputRatios):0.00}x");
+        Console.WriteLine($"  7. 8 in flight/sequential {Median(throughputRatios):0.00}x");
 
         return new HarnessResult
         {
@@ -272,6 +338,12 @@ internal static class Targets
             SequentialPerSecond = Median(sequentialRates),
             InFlightPerSecond = Median(inFlightRates),
             ThroughputRatio = Median(throughputRatios),
+            ClientInFlightPerSecond = Median(clientRates),
+            BareInFlightPerSecond = Median(bareRates),
+            InFlightRatio = Median(inFlightRatios),
+            ClusterUs = Median(clusterTimes),
+            BareClusterUs = Median(bareClusterTimes),
+            ClusterRatio = Median(clusterRatios),
         };
     }
 
@@ -304,6 +376,9 @@ internal static class Targets
         bdn.TryGetValue("PollerRound", out var poll) && new[] { "Member1", "Member2", "Member3" }.All(bdn.ContainsKey)
             ? poll.MeanNs / new[] { "Member1", "Member2", "Member3" }.Max(m => bdn[m].MeanNs)
             : null;
+
+    private static double? BytesRatio(Dictionary<string, (double MeanNs, long? Bytes)> bdn, string numerator, string denominator) =>
+        bdn.TryGetValue(numerator, out var n) && bdn.TryGetValue(denominator, out var d) && n.Bytes is { } nb && d.Bytes is > 0 ? nb / (double)d.Bytes : null;
 
     private static string Bytes(Dictionary<string, (double MeanNs, long? Bytes)> bdn, string client, string invoker, string http) =>
         bdn.TryGetValue(client, out var c) && bdn.TryGetValue(invoker, out var i) && bdn.TryGetValue(http, out var h)

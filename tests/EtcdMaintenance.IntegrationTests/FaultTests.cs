@@ -66,6 +66,40 @@ public sealed class FaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KeepAlive_NoticesAPausedMembersDeadConnection_AndTheClientReconnectsOnceItIsContinued()
+    {
+        // A deadline far beyond the test's guard: only the unanswered keepalive ping can end the call in time.
+        await using var client = _cluster.CreateClient(o =>
+        {
+            o.CommandTimeout = TimeSpan.FromMinutes(5);
+            o.KeepAliveTime = TimeSpan.FromSeconds(1);
+            o.KeepAliveTimeout = TimeSpan.FromSeconds(1);
+        });
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var endpoint = _cluster.Endpoint(1);
+        var before = await client.GetStatusAsync(endpoint, guard.Token); // connection established first
+        _cluster.PauseMember(1);
+        try
+        {
+            var error = await Assert.ThrowsAsync<EtcdUnavailableException>(() => client.GetStatusAsync(endpoint, guard.Token));
+
+            Assert.Equal(EtcdErrorCode.EndpointUnavailable, error.ErrorCode);
+            Assert.True(error.IsTransient);
+            Assert.Contains(_cluster.Members[1].ClientUrl, error.Message, StringComparison.Ordinal);
+            Assert.Equal("Maintenance.Status", error.Operation);
+            Assert.False(guard.IsCancellationRequested);
+        }
+        finally
+        {
+            _cluster.ResumeMember(1);
+        }
+
+        // The same client opens a new connection once the member answers again.
+        var after = await client.GetStatusAsync(endpoint, guard.Token);
+        Assert.Equal(before.MemberId, after.MemberId);
+    }
+
+    [Fact]
     public async Task Defragment_OfAPausedMember_TimesOutOnItsOwnDeadline()
     {
         await using var client = _cluster.CreateClient(o => o.DefragmentTimeout = TimeSpan.FromSeconds(1));

@@ -43,7 +43,10 @@ public sealed class EtcdClientOptions
     /// <value>120 seconds, what operators pass as <c>--command-timeout=120s</c> for <c>etcdctl defrag</c>.</value>
     public TimeSpan DefragmentTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
-    /// <summary>The deadline of a whole snapshot download.</summary>
+    /// <summary>
+    /// How long a snapshot download may wait for its next chunk. There is no deadline on the whole download: a large
+    /// database takes as long as it takes, while a member that stops sending fails the download after this long.
+    /// </summary>
     /// <value>10 minutes.</value>
     public TimeSpan SnapshotTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -53,6 +56,21 @@ public sealed class EtcdClientOptions
     /// </summary>
     /// <value><see langword="null"/> by default: quota usage is known only from etcd 3.6 on.</value>
     public long? QuotaBackendBytes { get; set; }
+
+    /// <summary>
+    /// How long a connection with calls in flight may be silent before the client pings the member
+    /// (<c>--keepalive-time</c>). etcd refuses pings more often than its <c>--grpc-keepalive-min-time</c> (5 s by default).
+    /// </summary>
+    /// <value>10 seconds, the shortest interval etcd's own Go client uses.</value>
+    public TimeSpan KeepAliveTime { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long to wait for the answer to a keepalive ping before closing the connection as dead and failing its calls
+    /// (<c>--keepalive-timeout</c>): a paused or unplugged member is noticed this long after the ping instead of at each
+    /// call's deadline. The next call opens a new connection.
+    /// </summary>
+    /// <value>6 seconds, etcdctl's default.</value>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(6);
 
     /// <summary>Parses <see cref="Endpoints"/>; call after validation.</summary>
     internal IReadOnlyList<EtcdEndpoint> ParseEndpoints() =>

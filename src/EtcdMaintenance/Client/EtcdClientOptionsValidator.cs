@@ -37,6 +37,8 @@ public sealed class EtcdClientOptionsValidator : IValidateOptions<EtcdClientOpti
         CheckPositive(failures, nameof(options.CommandTimeout), options.CommandTimeout, "5s, etcdctl's --command-timeout default");
         CheckPositive(failures, nameof(options.DefragmentTimeout), options.DefragmentTimeout, "120s for defragment");
         CheckPositive(failures, nameof(options.SnapshotTimeout), options.SnapshotTimeout, "10 minutes");
+        CheckPositive(failures, nameof(options.KeepAliveTime), options.KeepAliveTime, "10s");
+        CheckPositive(failures, nameof(options.KeepAliveTimeout), options.KeepAliveTimeout, "6s, etcdctl's --keepalive-timeout default");
 
         if (options.QuotaBackendBytes is <= 0)
         {

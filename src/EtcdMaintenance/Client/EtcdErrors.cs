@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Grpc.Core;
 
 namespace EtcdMaintenance;
 
@@ -77,6 +78,42 @@ internal static class EtcdErrors
         };
     }
 
+    /// <summary>
+    /// Maps a failed Grpc.Net.Client call: a status etcd sent (with its message), the call's deadline, a failure below
+    /// gRPC (connect, DNS, TLS, a broken connection: Grpc.Net.Client keeps it as the status' debug exception, which
+    /// becomes the inner exception), or an answer that is not gRPC at all. <paramref name="endpointHasAnswered"/> says
+    /// whether this endpoint has answered a call before (see <see cref="IsTransportFailure"/>).
+    /// </summary>
+    public static EtcdException FromRpc(string endpoint, string operation, RpcException exception, TimeSpan timeout, bool endpointHasAnswered)
+    {
+        var status = exception.Status;
+        if (status.StatusCode == StatusCode.DeadlineExceeded)
+        {
+            return DeadlineExceeded(endpoint, operation, timeout, exception);
+        }
+
+        if (status.DebugException is { } below)
+        {
+            return IsTransportFailure(below, endpointHasAnswered)
+                ? FromTransport(endpoint, operation, below)
+                : Protocol(endpoint, operation, $"{status.Detail} ({below.Message})", below, (EtcdStatusCode)status.StatusCode);
+        }
+
+        // Grpc.Net.Client's own checks of the HTTP answer (HTTP status, content type, missing grpc-status) say so in the
+        // detail; etcd never sends these texts.
+        if (status.Detail.StartsWith("Bad gRPC response.", StringComparison.Ordinal) || status.Detail.StartsWith("No grpc-status found", StringComparison.Ordinal))
+        {
+            return Protocol(endpoint, operation, status.Detail, exception, (EtcdStatusCode)status.StatusCode);
+        }
+
+        return FromStatus(endpoint, operation, (EtcdStatusCode)status.StatusCode, status.Detail.Length == 0 ? null : status.Detail);
+    }
+
+    /// <summary>A streaming call received nothing for <paramref name="idleTimeout"/>.</summary>
+    public static EtcdUnavailableException Stalled(string endpoint, string operation, TimeSpan idleTimeout, Exception? inner) =>
+        new(Describe(endpoint, operation, $"no data for {Format(idleTimeout)}", "The member may be paused or overloaded; the idle timeout is EtcdClientOptions.SnapshotTimeout"),
+            endpoint, operation, EtcdStatusCode.DeadlineExceeded, EtcdErrorCode.DeadlineExceeded, null, inner);
+
     /// <summary>The call's own deadline passed (the server may still be working on it).</summary>
     public static EtcdUnavailableException DeadlineExceeded(string endpoint, string operation, TimeSpan timeout, Exception? inner) =>
         new(Describe(endpoint, operation, $"no answer within {Format(timeout)}", "The member may be paused, overloaded or busy defragmenting; a longer timeout may be needed for heavy calls"),
@@ -91,9 +128,9 @@ internal static class EtcdErrors
     }
 
     /// <summary>The server's answer was not valid gRPC/protobuf.</summary>
-    public static EtcdException Protocol(string endpoint, string operation, string what, Exception? inner = null) =>
+    public static EtcdException Protocol(string endpoint, string operation, string what, Exception? inner = null, EtcdStatusCode status = EtcdStatusCode.Internal) =>
         new(Describe(endpoint, operation, $"the answer is not valid gRPC: {what}", "Is this an etcd v3 client URL (not a peer URL or a proxy)?"),
-            endpoint, operation, EtcdStatusCode.Internal, EtcdErrorCode.ProtocolError, null, inner);
+            endpoint, operation, status, EtcdErrorCode.ProtocolError, null, inner);
 
     internal static string Format(TimeSpan timeout) =>
         timeout.TotalSeconds >= 1 ? $"{timeout.TotalSeconds:0.###} s" : $"{timeout.TotalMilliseconds:0} ms";
@@ -119,6 +156,21 @@ internal static class EtcdErrors
         EtcdErrorCode.NotSupportedForLearner => "Learners only answer Status and serializable reads",
         EtcdErrorCode.Corrupt => "A member's data diverged: check consistency (HashKV) and replace the bad member; do not disarm CORRUPT blindly",
         _ => null,
+    };
+
+    /// <summary>
+    /// Whether a failure below gRPC is the network's (unreachable, TLS, a broken or dead connection) rather than an answer
+    /// that is not HTTP/2 gRPC at all (a plain HTTP/1.1 port, a proxy's error page). SocketsHttpHandler reports both an
+    /// HTTP/1.1 server's answer to the HTTP/2 preface and an unanswered keepalive ping as an HTTP/2 protocol error, so
+    /// that one counts as the network's only on an endpoint that has answered gRPC before.
+    /// </summary>
+    private static bool IsTransportFailure(Exception exception, bool endpointHasAnswered) => exception switch
+    {
+        Google.Protobuf.InvalidProtocolBufferException => false,
+        HttpRequestException { HttpRequestError: HttpRequestError.HttpProtocolError } => endpointHasAnswered,
+        HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse or HttpRequestError.VersionNegotiationError } => false,
+        HttpRequestException or IOException or SocketException or AuthenticationException => true,
+        _ => false,
     };
 
     private static string DescribeTransport(Exception exception)

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using EtcdMaintenance.Transport;
-using EtcdMaintenance.Wire;
+using Etcdserverpb;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,28 +17,15 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     /// <summary>The key prefix reserved for the library's own probe writes.</summary>
     public const string ReservedKeyPrefix = "/etcd-maintenance/";
 
-    private static readonly GrpcMethod<StatusRequest, StatusResponse> s_status = new("Maintenance", "Status", StatusResponse.Parser);
-    private static readonly GrpcMethod<DefragmentRequest, DefragmentResponse> s_defragment = new("Maintenance", "Defragment", DefragmentResponse.Parser);
-    private static readonly GrpcMethod<HashKVRequest, HashKVResponse> s_hashKv = new("Maintenance", "HashKV", HashKVResponse.Parser);
-    private static readonly GrpcMethod<SnapshotRequest, SnapshotResponse> s_snapshot = new("Maintenance", "Snapshot", SnapshotResponse.Parser);
-    private static readonly GrpcMethod<AlarmRequest, AlarmResponse> s_alarm = new("Maintenance", "Alarm", AlarmResponse.Parser);
-    private static readonly GrpcMethod<MoveLeaderRequest, MoveLeaderResponse> s_moveLeader = new("Maintenance", "MoveLeader", MoveLeaderResponse.Parser);
-    private static readonly GrpcMethod<RangeRequest, RangeResponse> s_range = new("KV", "Range", RangeResponse.Parser);
-    private static readonly GrpcMethod<PutRequest, PutResponse> s_put = new("KV", "Put", PutResponse.Parser);
-    private static readonly GrpcMethod<DeleteRangeRequest, DeleteRangeResponse> s_deleteRange = new("KV", "DeleteRange", DeleteRangeResponse.Parser);
-    private static readonly GrpcMethod<CompactionRequest, CompactionResponse> s_compact = new("KV", "Compact", CompactionResponse.Parser);
-    private static readonly GrpcMethod<MemberListRequest, MemberListResponse> s_memberList = new("Cluster", "MemberList", MemberListResponse.Parser);
-    private static readonly GrpcMethod<MemberAddRequest, MemberAddResponse> s_memberAdd = new("Cluster", "MemberAdd", MemberAddResponse.Parser);
-    private static readonly GrpcMethod<MemberRemoveRequest, MemberRemoveResponse> s_memberRemove = new("Cluster", "MemberRemove", MemberRemoveResponse.Parser);
-    private static readonly GrpcMethod<MemberUpdateRequest, MemberUpdateResponse> s_memberUpdate = new("Cluster", "MemberUpdate", MemberUpdateResponse.Parser);
-    private static readonly GrpcMethod<MemberPromoteRequest, MemberPromoteResponse> s_memberPromote = new("Cluster", "MemberPromote", MemberPromoteResponse.Parser);
-    private static readonly GrpcMethod<AuthenticateRequest, AuthenticateResponse> s_authenticate = new("Auth", "Authenticate", AuthenticateResponse.Parser);
-
     // rpctypes.ErrGRPCAuthNotEnabled: Authenticate on a cluster whose auth is off.
     private const string AuthNotEnabled = "etcdserver: authentication is not enabled";
     private static readonly StatusRequest s_statusRequest = new();
+    private static readonly UnaryCall<StatusRequest, StatusResponse> s_status = static (c, r, o) => c.Maintenance.StatusAsync(r, o);
+    private static readonly UnaryCall<PutRequest, PutResponse> s_put = static (c, r, o) => c.KV.PutAsync(r, o);
+    private static readonly UnaryCall<RangeRequest, RangeResponse> s_range = static (c, r, o) => c.KV.RangeAsync(r, o);
+    private static readonly UnaryCall<DeleteRangeRequest, DeleteRangeResponse> s_deleteRange = static (c, r, o) => c.KV.DeleteRangeAsync(r, o);
 
-    private readonly IGrpcTransport _transport;
+    private readonly GrpcTransport _transport;
     private readonly EtcdHttpHandlerFactory? _handlerFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
@@ -57,15 +44,19 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     /// <summary>Creates a client.</summary>
     /// <param name="options">Where and how to connect; validated here (<see cref="OptionsValidationException"/> lists every problem).</param>
     /// <param name="logger">Where to log; nothing is logged when <see langword="null"/>.</param>
-    /// <param name="timeProvider">The clock for deadlines; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="timeProvider">
+    /// The clock for elapsed times and the snapshot's idle timeout; <see cref="TimeProvider.System"/> when <see langword="null"/>.
+    /// Call deadlines are Grpc.Net.Client's, UTC <see cref="DateTime"/>s on the system clock.
+    /// </param>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>
     /// <exception cref="ArgumentException">A TLS file could not be loaded.</exception>
     public EtcdMaintenanceClient(EtcdClientOptions options, ILogger<EtcdMaintenanceClient>? logger = null, TimeProvider? timeProvider = null)
-        : this(options, logger, timeProvider, transport: null)
+        : this(options, logger, timeProvider, handlerFactory: null)
     {
     }
 
-    internal EtcdMaintenanceClient(EtcdClientOptions options, ILogger? logger, TimeProvider? timeProvider, IGrpcTransport? transport)
+    /// <summary>A client whose channels use the handlers <paramref name="handlerFactory"/> makes (unit tests), or the configured ones.</summary>
+    internal EtcdMaintenanceClient(EtcdClientOptions options, ILogger? logger, TimeProvider? timeProvider, Func<EtcdEndpoint, HttpMessageHandler>? handlerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         var validation = new EtcdClientOptionsValidator().Validate(Options.DefaultName, options);
@@ -80,13 +71,13 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         _username = options.Username;
         _password = options.Password;
-        if (transport is null)
+        if (handlerFactory is null)
         {
             _handlerFactory = new EtcdHttpHandlerFactory(options);
-            transport = new HttpGrpcTransport(_handlerFactory.Create, _timeProvider);
+            handlerFactory = _handlerFactory.Create;
         }
 
-        _transport = transport;
+        _transport = new GrpcTransport(handlerFactory, _timeProvider, _logger);
     }
 
     /// <inheritdoc />
@@ -100,23 +91,11 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     public async Task<EndpointStatus> GetStatusAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        if (_username is not null)
-        {
-            return ToStatus(endpoint, await CallAsync(endpoint, s_status, s_statusRequest, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false));
-        }
-
-        // The polling hot path: no token to add, so straight to the transport (one async frame less than CallAsync),
-        // and the answer's bytes decoded straight into the result (no intermediate StatusResponse).
-        try
-        {
-            return await _transport.UnaryAsync(endpoint, s_status, s_statusRequest, new GrpcCallOptions(Settings.CommandTimeout),
-                StatusDecoder.Decoder, (endpoint, Settings.QuotaBackendBytes), cancellationToken).ConfigureAwait(false);
-        }
-        catch (EtcdException ex)
-        {
-            Log.CallFailed(_logger, s_status.Name, endpoint.Text, ex.ErrorCode, ex.StatusCode);
-            throw;
-        }
+        // The polling hot path: without auth there is no token to add, so straight to the transport (one async frame less).
+        var response = _username is null
+            ? await _transport.UnaryAsync(endpoint, EtcdRpc.Status, s_status, s_statusRequest, Settings.CommandTimeout, null, cancellationToken).ConfigureAwait(false)
+            : await CallAsync(endpoint, EtcdRpc.Status, s_status, s_statusRequest, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        return ToStatus(endpoint, response, Settings.QuotaBackendBytes);
     }
 
     /// <inheritdoc />
@@ -140,7 +119,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         {
             try
             {
-                await CallAsync(endpoint, s_range, new RangeRequest { Key = ByteString.CopyFromUtf8("health") }, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+                await CallAsync(endpoint, EtcdRpc.Range, static (c, r, o) => c.KV.RangeAsync(r, o), new RangeRequest { Key = ByteString.CopyFromUtf8("health") }, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (EtcdAuthException ex) when (ex.ErrorCode == EtcdErrorCode.PermissionDenied)
             {
@@ -164,7 +143,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
 
     /// <inheritdoc />
     public Task<IReadOnlyList<EtcdAlarm>> GetAlarmsAsync(CancellationToken cancellationToken = default) =>
-        OnAnyEndpointAsync(s_alarm.Name, idempotent: true, (endpoint, ct) => ListAlarmsAsync(endpoint, ct), cancellationToken);
+        OnAnyEndpointAsync(EtcdRpc.Alarm.Name, idempotent: true, (endpoint, ct) => ListAlarmsAsync(endpoint, ct), cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<EtcdAlarm>> DisarmAlarmAsync(MemberId memberId, EtcdAlarmType type, CancellationToken cancellationToken = default)
@@ -174,10 +153,10 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             throw new ArgumentException("Give the member and the alarm type to disarm (use DisarmAllAlarmsAsync to disarm everything).", nameof(memberId));
         }
 
-        return OnAnyEndpointAsync(s_alarm.Name, idempotent: false, async (endpoint, ct) =>
+        return OnAnyEndpointAsync(EtcdRpc.Alarm.Name, idempotent: false, async (endpoint, ct) =>
         {
             var request = new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Deactivate, MemberID = memberId.Value, Alarm = (AlarmType)type };
-            var response = await CallAsync(endpoint, s_alarm, request, Settings.CommandTimeout, ct).ConfigureAwait(false);
+            var response = await CallAsync(endpoint, EtcdRpc.Alarm, static (c, r, o) => c.Maintenance.AlarmAsync(r, o), request, Settings.CommandTimeout, ct).ConfigureAwait(false);
             Log.AlarmDisarmed(_logger, type, memberId);
             return ToAlarms(response);
         }, cancellationToken);
@@ -200,9 +179,9 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(revision);
         var timeout = physical ? Settings.DefragmentTimeout : Settings.CommandTimeout;
-        return OnAnyEndpointAsync(s_compact.Name, idempotent: false, async (endpoint, ct) =>
+        return OnAnyEndpointAsync(EtcdRpc.Compact.Name, idempotent: false, async (endpoint, ct) =>
         {
-            var response = await CallAsync(endpoint, s_compact, new CompactionRequest { Revision = revision, Physical = physical }, timeout, ct).ConfigureAwait(false);
+            var response = await CallAsync(endpoint, EtcdRpc.Compact, static (c, r, o) => c.KV.CompactAsync(r, o), new CompactionRequest { Revision = revision, Physical = physical }, timeout, ct).ConfigureAwait(false);
             Log.Compacted(_logger, revision, physical, endpoint.Text);
             return new CompactionResult(ToHeader(response.Header), revision, physical);
         }, cancellationToken);
@@ -214,7 +193,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         ArgumentNullException.ThrowIfNull(endpoint);
         Log.DefragmentStarting(_logger, endpoint.Text, Settings.DefragmentTimeout);
         var started = _timeProvider.GetTimestamp();
-        var response = await CallAsync(endpoint, s_defragment, new DefragmentRequest(), Settings.DefragmentTimeout, cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(endpoint, EtcdRpc.Defragment, static (c, r, o) => c.Maintenance.DefragmentAsync(r, o), new DefragmentRequest(), Settings.DefragmentTimeout, cancellationToken).ConfigureAwait(false);
         var elapsed = _timeProvider.GetElapsedTime(started);
         Log.DefragmentCompleted(_logger, endpoint.Text, elapsed);
         return new DefragmentResult(endpoint, ToHeader(response.Header), elapsed);
@@ -225,7 +204,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentOutOfRangeException.ThrowIfNegative(revision);
-        var response = await CallAsync(endpoint, s_hashKv, new HashKVRequest { Revision = revision }, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(endpoint, EtcdRpc.HashKv, static (c, r, o) => c.Maintenance.HashKVAsync(r, o), new HashKVRequest { Revision = revision }, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
         var header = ToHeader(response.Header);
         var hashed = response.HashRevision != 0 ? response.HashRevision : revision != 0 ? revision : header.Revision;
         return new HashKvResult(endpoint, header, response.Hash, response.CompactRevision, hashed);
@@ -245,7 +224,8 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         using var verifier = new SnapshotVerifier();
         long revision = 0;
         var first = true;
-        await foreach (var chunk in _transport.ServerStreamingAsync(endpoint, s_snapshot, new SnapshotRequest(), new GrpcCallOptions(Settings.SnapshotTimeout, token), cancellationToken).ConfigureAwait(false))
+        var chunks = _transport.ServerStreamingAsync(endpoint, EtcdRpc.Snapshot, static (c, r, o) => c.Maintenance.Snapshot(r, o), new SnapshotRequest(), Settings.SnapshotTimeout, token, cancellationToken);
+        await foreach (var chunk in chunks.ConfigureAwait(false))
         {
             if (first)
             {
@@ -261,7 +241,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (!verifier.TryComplete(out var sha256))
         {
-            throw EtcdErrors.Protocol(endpoint.Text, s_snapshot.Name, first ? "the snapshot stream was empty" : "the snapshot's SHA-256 trailer does not match its content (the download is corrupt)");
+            throw EtcdErrors.Protocol(endpoint.Text, EtcdRpc.Snapshot.Name, first ? "the snapshot stream was empty" : "the snapshot's SHA-256 trailer does not match its content (the download is corrupt)");
         }
 
         Log.SnapshotSaved(_logger, endpoint.Text, verifier.Length, sha256);
@@ -277,16 +257,16 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         }
 
         var leader = await FindLeaderEndpointAsync(cancellationToken).ConfigureAwait(false);
-        var response = await CallAsync(leader, s_moveLeader, new MoveLeaderRequest { TargetID = target.Value }, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
-        Log.MemberChanged(_logger, s_moveLeader.Name, target, leader.Text);
+        var response = await CallAsync(leader, EtcdRpc.MoveLeader, static (c, r, o) => c.Maintenance.MoveLeaderAsync(r, o), new MoveLeaderRequest { TargetID = target.Value }, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        Log.MemberChanged(_logger, EtcdRpc.MoveLeader.Name, target, leader.Text);
         return ToHeader(response.Header);
     }
 
     /// <inheritdoc />
     public Task<EtcdMemberList> ListMembersAsync(CancellationToken cancellationToken = default) =>
-        OnAnyEndpointAsync(s_memberList.Name, idempotent: true, async (endpoint, ct) =>
+        OnAnyEndpointAsync(EtcdRpc.MemberList.Name, idempotent: true, async (endpoint, ct) =>
         {
-            var response = await CallAsync(endpoint, s_memberList, new MemberListRequest { Linearizable = true }, Settings.CommandTimeout, ct).ConfigureAwait(false);
+            var response = await CallAsync(endpoint, EtcdRpc.MemberList, static (c, r, o) => c.Cluster.MemberListAsync(r, o), new MemberListRequest { Linearizable = true }, Settings.CommandTimeout, ct).ConfigureAwait(false);
             return new EtcdMemberList(ToHeader(response.Header), ToMembers(response.Members));
         }, cancellationToken);
 
@@ -295,46 +275,46 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     {
         var request = new MemberAddRequest { IsLearner = asLearner };
         request.PeerURLs.Add(ValidatePeerUrls(peerUrls));
-        return OnAnyEndpointAsync(s_memberAdd.Name, idempotent: false, async (endpoint, ct) =>
+        return OnAnyEndpointAsync(EtcdRpc.MemberAdd.Name, idempotent: false, async (endpoint, ct) =>
         {
-            var response = await CallAsync(endpoint, s_memberAdd, request, Settings.CommandTimeout, ct).ConfigureAwait(false);
+            var response = await CallAsync(endpoint, EtcdRpc.MemberAdd, static (c, r, o) => c.Cluster.MemberAddAsync(r, o), request, Settings.CommandTimeout, ct).ConfigureAwait(false);
             var member = ToMember(response.Member);
-            Log.MemberChanged(_logger, s_memberAdd.Name, member.Id, endpoint.Text);
+            Log.MemberChanged(_logger, EtcdRpc.MemberAdd.Name, member.Id, endpoint.Text);
             return new MemberAddResult(ToHeader(response.Header), member, ToMembers(response.Members));
         }, cancellationToken);
     }
 
     /// <inheritdoc />
     public Task<EtcdMemberList> RemoveMemberAsync(MemberId memberId, CancellationToken cancellationToken = default) =>
-        ChangeMemberAsync(s_memberRemove, memberId, new MemberRemoveRequest { ID = memberId.Value }, r => (r.Header, r.Members), cancellationToken);
+        ChangeMemberAsync(EtcdRpc.MemberRemove, static (c, r, o) => c.Cluster.MemberRemoveAsync(r, o), memberId, new MemberRemoveRequest { ID = memberId.Value }, r => (r.Header, r.Members), cancellationToken);
 
     /// <inheritdoc />
     public Task<EtcdMemberList> UpdateMemberAsync(MemberId memberId, IReadOnlyList<string> peerUrls, CancellationToken cancellationToken = default)
     {
         var request = new MemberUpdateRequest { ID = memberId.Value };
         request.PeerURLs.Add(ValidatePeerUrls(peerUrls));
-        return ChangeMemberAsync(s_memberUpdate, memberId, request, r => (r.Header, r.Members), cancellationToken);
+        return ChangeMemberAsync(EtcdRpc.MemberUpdate, static (c, r, o) => c.Cluster.MemberUpdateAsync(r, o), memberId, request, r => (r.Header, r.Members), cancellationToken);
     }
 
     /// <inheritdoc />
     public Task<EtcdMemberList> PromoteMemberAsync(MemberId memberId, CancellationToken cancellationToken = default) =>
-        ChangeMemberAsync(s_memberPromote, memberId, new MemberPromoteRequest { ID = memberId.Value }, r => (r.Header, r.Members), cancellationToken);
+        ChangeMemberAsync(EtcdRpc.MemberPromote, static (c, r, o) => c.Cluster.MemberPromoteAsync(r, o), memberId, new MemberPromoteRequest { ID = memberId.Value }, r => (r.Header, r.Members), cancellationToken);
 
     /// <inheritdoc />
     public Task<ResponseHeader> ProbeWriteAsync(CancellationToken cancellationToken = default) =>
-        OnAnyEndpointAsync(s_put.Name, idempotent: true, async (endpoint, ct) =>
+        OnAnyEndpointAsync(EtcdRpc.Put.Name, idempotent: true, async (endpoint, ct) =>
         {
             var key = ByteString.CopyFromUtf8($"{ReservedKeyPrefix}probe/{Guid.NewGuid():N}");
-            var put = await CallAsync(endpoint, s_put, new PutRequest { Key = key, Value = ByteString.CopyFromUtf8("probe") }, Settings.CommandTimeout, ct).ConfigureAwait(false);
-            await CallAsync(endpoint, s_deleteRange, new DeleteRangeRequest { Key = key }, Settings.CommandTimeout, ct).ConfigureAwait(false);
+            var put = await CallAsync(endpoint, EtcdRpc.Put, s_put, new PutRequest { Key = key, Value = ByteString.CopyFromUtf8("probe") }, Settings.CommandTimeout, ct).ConfigureAwait(false);
+            await CallAsync(endpoint, EtcdRpc.DeleteRange, s_deleteRange, new DeleteRangeRequest { Key = key }, Settings.CommandTimeout, ct).ConfigureAwait(false);
             return ToHeader(put.Header);
         }, cancellationToken);
 
     /// <summary>Closes the connections. Calls in flight fail; later calls throw <see cref="ObjectDisposedException"/>.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        await _transport.DisposeAsync().ConfigureAwait(false);
-        _handlerFactory?.Dispose();
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Closes the connections (synchronously: nothing to wait for), for containers disposed synchronously.</summary>
@@ -354,8 +334,8 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(key);
         var request = new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFrom(value.Span) };
         var response = endpoint is null
-            ? await OnAnyEndpointAsync(s_put.Name, idempotent: true, (e, ct) => CallAsync(e, s_put, request, Settings.CommandTimeout, ct), cancellationToken).ConfigureAwait(false)
-            : await CallAsync(endpoint, s_put, request, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+            ? await OnAnyEndpointAsync(EtcdRpc.Put.Name, idempotent: true, (e, ct) => CallAsync(e, EtcdRpc.Put, s_put, request, Settings.CommandTimeout, ct), cancellationToken).ConfigureAwait(false)
+            : await CallAsync(endpoint, EtcdRpc.Put, s_put, request, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
         return ToHeader(response.Header);
     }
 
@@ -365,20 +345,24 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         var key = ByteString.CopyFromUtf8(prefix);
         var request = new RangeRequest { Key = key, RangeEnd = PrefixEnd(key), Serializable = endpoint is not null };
         var response = endpoint is null
-            ? await OnAnyEndpointAsync(s_range.Name, idempotent: true, (e, ct) => CallAsync(e, s_range, request, Settings.CommandTimeout, ct), cancellationToken).ConfigureAwait(false)
-            : await CallAsync(endpoint, s_range, request, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+            ? await OnAnyEndpointAsync(EtcdRpc.Range.Name, idempotent: true, (e, ct) => CallAsync(e, EtcdRpc.Range, s_range, request, Settings.CommandTimeout, ct), cancellationToken).ConfigureAwait(false)
+            : await CallAsync(endpoint, EtcdRpc.Range, s_range, request, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
         return response.Kvs.ToDictionary(kv => kv.Key.ToStringUtf8(), kv => kv.Value.ToByteArray(), StringComparer.Ordinal);
     }
 
     /// <summary>Deletes every key with <paramref name="prefix"/> (RPC <c>KV.DeleteRange</c>).</summary>
     internal Task<long> DeletePrefixAsync(string prefix, CancellationToken cancellationToken = default) =>
-        OnAnyEndpointAsync(s_deleteRange.Name, idempotent: true, async (endpoint, ct) =>
+        OnAnyEndpointAsync(EtcdRpc.DeleteRange.Name, idempotent: true, async (endpoint, ct) =>
         {
             var key = ByteString.CopyFromUtf8(prefix);
-            var response = await CallAsync(endpoint, s_deleteRange, new DeleteRangeRequest { Key = key, RangeEnd = PrefixEnd(key) }, Settings.CommandTimeout, ct).ConfigureAwait(false);
+            var response = await CallAsync(endpoint, EtcdRpc.DeleteRange, s_deleteRange, new DeleteRangeRequest { Key = key, RangeEnd = PrefixEnd(key) }, Settings.CommandTimeout, ct).ConfigureAwait(false);
             return response.Deleted;
         }, cancellationToken);
 
+    /// <summary>
+    /// The one mapping from etcd's <c>StatusResponse</c> (as Google.Protobuf parses it, 3.6's fields included) to
+    /// <see cref="EndpointStatus"/>; <paramref name="configuredQuota"/> stands in when the server reports no quota.
+    /// </summary>
     internal static EndpointStatus ToStatus(EtcdEndpoint endpoint, StatusResponse response, long? configuredQuota)
     {
         var header = ToHeader(response.Header);
@@ -392,8 +376,6 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             DbSizeQuota = response.DbSizeQuota > 0 ? response.DbSizeQuota : configuredQuota,
         };
     }
-
-    private EndpointStatus ToStatus(EtcdEndpoint endpoint, StatusResponse response) => ToStatus(endpoint, response, Settings.QuotaBackendBytes);
 
     private async Task<EndpointStatusResult> StatusEntryAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken)
     {
@@ -410,7 +392,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     private async Task<IReadOnlyList<EtcdAlarm>> ListAlarmsAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken)
     {
         var request = new AlarmRequest { Action = AlarmRequest.Types.AlarmAction.Get, MemberID = 0, Alarm = AlarmType.None };
-        return ToAlarms(await CallAsync(endpoint, s_alarm, request, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false));
+        return ToAlarms(await CallAsync(endpoint, EtcdRpc.Alarm, static (c, r, o) => c.Maintenance.AlarmAsync(r, o), request, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false));
     }
 
     private async Task<EtcdEndpoint> FindLeaderEndpointAsync(CancellationToken cancellationToken)
@@ -429,26 +411,24 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             return EtcdEndpoint.Parse(member.ClientUrls[0]);
         }
 
-        throw EtcdErrors.FromStatus(null, s_moveLeader.Name, EtcdStatusCode.Unavailable,
+        throw EtcdErrors.FromStatus(null, EtcdRpc.MoveLeader.Name, EtcdStatusCode.Unavailable,
             leaderId.IsNone ? "etcdserver: no leader" : $"the leader {leaderId} has no reachable client URL");
     }
 
     private Task<EtcdMemberList> ChangeMemberAsync<TRequest, TResponse>(
-        GrpcMethod<TRequest, TResponse> method, MemberId memberId, TRequest request,
-        Func<TResponse, (Wire.ResponseHeader Header, Google.Protobuf.Collections.RepeatedField<Member> Members)> select,
+        EtcdRpc rpc, UnaryCall<TRequest, TResponse> call, MemberId memberId, TRequest request,
+        Func<TResponse, (Etcdserverpb.ResponseHeader Header, Google.Protobuf.Collections.RepeatedField<Member> Members)> select,
         CancellationToken cancellationToken)
-        where TRequest : IMessage<TRequest>
-        where TResponse : IMessage<TResponse>
     {
         if (memberId.IsNone)
         {
             throw new ArgumentException("Give a member ID (etcdctl member list shows them).", nameof(memberId));
         }
 
-        return OnAnyEndpointAsync(method.Name, idempotent: false, async (endpoint, ct) =>
+        return OnAnyEndpointAsync(rpc.Name, idempotent: false, async (endpoint, ct) =>
         {
-            var (header, members) = select(await CallAsync(endpoint, method, request, Settings.CommandTimeout, ct).ConfigureAwait(false));
-            Log.MemberChanged(_logger, method.Name, memberId, endpoint.Text);
+            var (header, members) = select(await CallAsync(endpoint, rpc, call, request, Settings.CommandTimeout, ct).ConfigureAwait(false));
+            Log.MemberChanged(_logger, rpc.Name, memberId, endpoint.Text);
             return new EtcdMemberList(ToHeader(header), ToMembers(members));
         }, cancellationToken);
     }
@@ -493,26 +473,20 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         }));
 
     /// <summary>One call to one endpoint, with the auth token when auth is configured (re-acquired once if etcd rejects it).</summary>
-    private async Task<TResponse> CallAsync<TRequest, TResponse>(EtcdEndpoint endpoint, GrpcMethod<TRequest, TResponse> method, TRequest request, TimeSpan timeout, CancellationToken cancellationToken)
-        where TRequest : IMessage<TRequest>
-        where TResponse : IMessage<TResponse>
+    private async Task<TResponse> CallAsync<TRequest, TResponse>(
+        EtcdEndpoint endpoint, EtcdRpc rpc, UnaryCall<TRequest, TResponse> call, TRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var token = _username is null ? null : await GetTokenAsync(endpoint, cancellationToken).ConfigureAwait(false);
         try
         {
-            return await _transport.UnaryAsync(endpoint, method, request, new GrpcCallOptions(timeout, token), cancellationToken).ConfigureAwait(false);
+            return await _transport.UnaryAsync(endpoint, rpc, call, request, timeout, token, cancellationToken).ConfigureAwait(false);
         }
         catch (EtcdException ex) when (ex.ErrorCode == EtcdErrorCode.InvalidAuthToken && token is not null)
         {
-            Log.TokenRejected(_logger, endpoint.Text, method.Name);
+            Log.TokenRejected(_logger, endpoint.Text, rpc.Name);
             _tokens.TryRemove(new KeyValuePair<EtcdEndpoint, string>(endpoint, token));
             token = await GetTokenAsync(endpoint, cancellationToken).ConfigureAwait(false);
-            return await _transport.UnaryAsync(endpoint, method, request, new GrpcCallOptions(timeout, token), cancellationToken).ConfigureAwait(false);
-        }
-        catch (EtcdException ex)
-        {
-            Log.CallFailed(_logger, method.Name, endpoint.Text, ex.ErrorCode, ex.StatusCode);
-            throw;
+            return await _transport.UnaryAsync(endpoint, rpc, call, request, timeout, token, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -531,8 +505,8 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         AuthenticateResponse response;
         try
         {
-            response = await _transport.UnaryAsync(endpoint, s_authenticate, new AuthenticateRequest { Name = _username, Password = _password ?? string.Empty },
-                new GrpcCallOptions(Settings.CommandTimeout), cancellationToken).ConfigureAwait(false);
+            response = await _transport.UnaryAsync(endpoint, EtcdRpc.Authenticate, static (c, r, o) => c.Auth.AuthenticateAsync(r, o),
+                new AuthenticateRequest { Name = _username, Password = _password ?? string.Empty }, Settings.CommandTimeout, token: null, cancellationToken).ConfigureAwait(false);
         }
         catch (EtcdException ex) when (ex.ServerMessage == AuthNotEnabled)
         {
@@ -581,7 +555,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         return ByteString.CopyFrom(0);
     }
 
-    internal static ResponseHeader ToHeader(Wire.ResponseHeader? header) =>
+    internal static ResponseHeader ToHeader(Etcdserverpb.ResponseHeader? header) =>
         header is null ? new ResponseHeader(0, MemberId.None, 0, 0) : new ResponseHeader(header.ClusterId, header.MemberId, header.Revision, header.RaftTerm);
 
     private static IReadOnlyList<EtcdAlarm> ToAlarms(AlarmResponse response) =>

@@ -7,8 +7,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>
 /// Reads <see cref="EtcdClientOptions"/> from a configuration section without reflection (trimming- and AOT-safe):
 /// <c>Endpoints</c> (an array or a comma list), <c>Tls:{Enabled,CaFile,CertFile,KeyFile,ServerName}</c>, <c>Username</c>,
-/// <c>Password</c>, <c>DialTimeout</c>, <c>CommandTimeout</c>, <c>DefragmentTimeout</c>, <c>SnapshotTimeout</c> (TimeSpan
-/// text such as <c>00:02:00</c>) and <c>QuotaBackendBytes</c>. Certificate objects can only be set in code.
+/// <c>Password</c>, <c>DialTimeout</c>, <c>CommandTimeout</c>, <c>DefragmentTimeout</c>, <c>SnapshotTimeout</c>,
+/// <c>KeepAliveTime</c>, <c>KeepAliveTimeout</c> (TimeSpan text such as <c>00:02:00</c>) and <c>QuotaBackendBytes</c>. Certificate objects can only be set in code.
 /// </summary>
 internal static class EtcdClientOptionsBinder
 {
@@ -41,6 +41,8 @@ internal static class EtcdClientOptionsBinder
         options.CommandTimeout = ReadTimeSpan(section, nameof(EtcdClientOptions.CommandTimeout)) ?? options.CommandTimeout;
         options.DefragmentTimeout = ReadTimeSpan(section, nameof(EtcdClientOptions.DefragmentTimeout)) ?? options.DefragmentTimeout;
         options.SnapshotTimeout = ReadTimeSpan(section, nameof(EtcdClientOptions.SnapshotTimeout)) ?? options.SnapshotTimeout;
+        options.KeepAliveTime = ReadTimeSpan(section, nameof(EtcdClientOptions.KeepAliveTime)) ?? options.KeepAliveTime;
+        options.KeepAliveTimeout = ReadTimeSpan(section, nameof(EtcdClientOptions.KeepAliveTimeout)) ?? options.KeepAliveTimeout;
         if (section[nameof(EtcdClientOptions.QuotaBackendBytes)] is { } quota)
         {
             options.QuotaBackendBytes = Parse(section, nameof(EtcdClientOptions.QuotaBackendBytes), quota,

@@ -6,12 +6,15 @@ namespace EtcdMaintenance.Transport;
 
 /// <summary>
 /// Builds one <see cref="SocketsHttpHandler"/> per endpoint from the client options: dial timeout, a single HTTP/2
-/// connection, no proxy, and TLS as etcdctl does it (custom CA, client certificate, server-name override;
-/// verification on unless <see cref="EtcdTlsOptions.InsecureSkipTlsVerify"/> is set explicitly).
+/// connection, keepalive pings while calls are in flight, no proxy, and TLS as etcdctl does it (custom CA, client
+/// certificate, server-name override; verification on unless <see cref="EtcdTlsOptions.InsecureSkipTlsVerify"/> is set
+/// explicitly).
 /// </summary>
 internal sealed class EtcdHttpHandlerFactory : IDisposable
 {
     private readonly TimeSpan _dialTimeout;
+    private readonly TimeSpan _keepAliveTime;
+    private readonly TimeSpan _keepAliveTimeout;
     private readonly string? _serverName;
     private readonly X509Certificate2Collection? _trustedRoots;
     private readonly X509Certificate2? _clientCertificate;
@@ -21,6 +24,8 @@ internal sealed class EtcdHttpHandlerFactory : IDisposable
     public EtcdHttpHandlerFactory(EtcdClientOptions options)
     {
         _dialTimeout = options.DialTimeout;
+        _keepAliveTime = options.KeepAliveTime;
+        _keepAliveTimeout = options.KeepAliveTimeout;
         var tls = options.Tls;
         _serverName = tls.ServerName;
         _skipVerify = tls.InsecureSkipTlsVerify;
@@ -51,8 +56,9 @@ internal sealed class EtcdHttpHandlerFactory : IDisposable
             ConnectTimeout = _dialTimeout,
             EnableMultipleHttp2Connections = false,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            KeepAlivePingDelay = _keepAliveTime,
+            KeepAlivePingTimeout = _keepAliveTimeout,
+            // etcd counts pings on a connection with no call as abuse and closes it (grpc-go's PermitWithoutStream=false).
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             UseProxy = false,
             AllowAutoRedirect = false,

@@ -18,19 +18,19 @@ internal static class Telemetry
     public static readonly ActivitySource ActivitySource = new(SourceName, Version);
 
     /// <summary>Starts the activity of one call, or returns <see langword="null"/> when nobody listens.</summary>
-    public static Activity? StartCall(EtcdEndpoint endpoint, string name, string service, string method)
+    public static Activity? StartCall(EtcdEndpoint endpoint, EtcdRpc rpc)
     {
         if (!ActivitySource.HasListeners())
         {
             return null;
         }
 
-        var activity = ActivitySource.StartActivity(name, ActivityKind.Client);
+        var activity = ActivitySource.StartActivity(rpc.ActivityName, ActivityKind.Client);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("rpc.system", "grpc");
-            activity.SetTag("rpc.service", service);
-            activity.SetTag("rpc.method", method);
+            activity.SetTag("rpc.service", rpc.Service);
+            activity.SetTag("rpc.method", rpc.Method);
             activity.SetTag("server.address", endpoint.Address.Host);
             activity.SetTag("server.port", endpoint.Address.Port);
         }

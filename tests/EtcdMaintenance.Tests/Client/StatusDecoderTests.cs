@@ -1,129 +1,114 @@
-using EtcdMaintenance.Wire;
-using FsCheck;
-using FsCheck.Fluent;
-using Google.Protobuf;
+using EtcdMaintenance.Tests.Transport;
 
 namespace EtcdMaintenance.Tests.Client;
 
-/// <summary>The hand-written status decoder against Google.Protobuf's parser of the same bytes.</summary>
+/// <summary>
+/// How a status answer's protobuf bytes become an <see cref="EndpointStatus"/>, through the client's own path (its
+/// channel, Grpc.Net.Client, dotnet-etcd's generated parser, <see cref="EtcdMaintenanceClient.ToStatus"/>), against
+/// bytes written here by hand from etcd's <c>rpc.proto</c> field numbers (etcd 3.6, <c>message StatusResponse</c>):
+/// 1 header, 2 version, 3 dbSize, 4 leader, 5 raftIndex, 6 raftTerm, 7 raftAppliedIndex, 8 errors, 9 dbSizeInUse,
+/// 10 isLearner, 11 storageVersion, 12 dbSizeQuota, 13 downgradeInfo; <c>ResponseHeader</c>: 1 cluster_id,
+/// 2 member_id, 3 revision, 4 raft_term; <c>DowngradeInfo</c>: 1 enabled, 2 targetVersion.
+/// </summary>
 public sealed class StatusDecoderTests
 {
-    private static readonly EtcdEndpoint s_endpoint = EtcdEndpoint.Parse("http://10.0.0.1:2379");
+    private const string Url = "http://10.0.0.1:2379";
 
-    private static Gen<StatusResponse> StatusResponses()
+    private static byte[] Varint(int field, ulong value)
     {
-        var text = ArbMap.Default.GeneratorFor<string>().Select(s => s ?? string.Empty);
-        var u64 = ArbMap.Default.GeneratorFor<ulong>();
-        var i64 = ArbMap.Default.GeneratorFor<long>();
-        var header =
-            from clusterId in u64
-            from memberId in u64
-            from revision in i64
-            from term in u64
-            from present in ArbMap.Default.GeneratorFor<bool>()
-            select present ? new Wire.ResponseHeader { ClusterId = clusterId, MemberId = memberId, Revision = revision, RaftTerm = term } : null;
-        return
-            from h in header
-            from version in text
-            from dbSize in i64
-            from inUse in i64
-            from quota in i64
-            from raftIndex in u64
-            from raftTerm in u64
-            from applied in u64
-            from leader in u64
-            from errors in text.ListOf()
-            from learner in ArbMap.Default.GeneratorFor<bool>()
-            from storageVersion in text
-            select Build(h, version, (dbSize, inUse, quota), (raftIndex, raftTerm, applied), leader, errors, learner, storageVersion);
-    }
-
-    private static StatusResponse Build(Wire.ResponseHeader? header, string version, (long, long, long) sizes, (ulong, ulong, ulong) raft, ulong leader,
-        IEnumerable<string> errors, bool learner, string storageVersion)
-    {
-        var response = new StatusResponse
+        var bytes = new List<byte> { (byte)(field << 3) };
+        do
         {
-            Header = header,
-            Version = version,
-            DbSize = sizes.Item1,
-            DbSizeInUse = sizes.Item2,
-            DbSizeQuota = sizes.Item3,
-            RaftIndex = raft.Item1,
-            RaftTerm = raft.Item2,
-            RaftAppliedIndex = raft.Item3,
-            Leader = leader,
-            IsLearner = learner,
-            StorageVersion = storageVersion,
-        };
-        response.Errors.Add(errors);
-        return response;
+            var b = (byte)(value & 0x7f);
+            value >>= 7;
+            bytes.Add(value == 0 ? b : (byte)(b | 0x80));
+        }
+        while (value != 0);
+        return [.. bytes];
     }
 
-    private static void AssertSame(EndpointStatus expected, EndpointStatus actual)
+    private static byte[] Bytes(int field, byte[] content) => [(byte)((field << 3) | 2), (byte)content.Length, .. content];
+
+    private static byte[] Text(int field, string text) => Bytes(field, System.Text.Encoding.UTF8.GetBytes(text));
+
+    private static async Task<EndpointStatus> StatusFromAsync(byte[] message, long? configuredQuota = null)
     {
-        Assert.Equal(expected with { Errors = [] }, actual with { Errors = [] });
-        Assert.Equal(expected.Errors, actual.Errors);
+        var handler = new CannedGrpc.Handler((path, _, _) =>
+            path == "/etcdserverpb.Maintenance/Status" ? CannedGrpc.Answer(message) : throw new InvalidOperationException(path));
+        await using var client = new EtcdMaintenanceClient(new EtcdClientOptions { Endpoints = [Url], QuotaBackendBytes = configuredQuota }, null, null, _ => handler);
+        return await client.GetStatusAsync(EtcdEndpoint.Parse(Url));
+    }
+
+    private static byte[] Etcd34Fields() =>
+    [
+        .. Bytes(1, [.. Varint(1, 0xcf39_2a1b_6d11_5a2a), .. Varint(2, 0xbd8b_9c87_21cc_5cf4), .. Varint(3, 14), .. Varint(4, 2)]),
+        .. Text(2, "3.6.5"),
+        .. Varint(3, 16_834_560),
+        .. Varint(4, 0xbd8b_9c87_21cc_5cf4),
+        .. Varint(5, 22),
+        .. Varint(6, 2),
+        .. Varint(7, 21),
+        .. Text(8, "memberID:13668033151171901709 alarm:NOSPACE "),
+        .. Varint(9, 4_096_000),
+    ];
+
+    [Fact]
+    public async Task Status_FromEtcd36Bytes_ReadsStorageVersionAndDbSizeQuota_AndIgnoresDowngradeInfo()
+    {
+        byte[] message =
+        [
+            .. Etcd34Fields(),
+            .. Varint(10, 1),
+            .. Text(11, "3.6.0"),
+            .. Varint(12, 8UL << 30),
+            .. Bytes(13, [.. Varint(1, 1), .. Text(2, "3.5.0")]),
+        ];
+
+        var status = await StatusFromAsync(message, configuredQuota: 2L << 30);
+
+        Assert.Equal("3.6.0", status.StorageVersion);
+        Assert.Equal(8L << 30, status.DbSizeQuota);   // the server's quota wins over the configured one
+        Assert.True(status.IsLearner);
+        Assert.Equal("3.6.5", status.Version);
+        Assert.Equal(Url, status.Endpoint);
+        Assert.Equal(new MemberId(0xbd8b_9c87_21cc_5cf4), status.MemberId);
+        Assert.Equal(new ResponseHeader(0xcf39_2a1b_6d11_5a2a, new MemberId(0xbd8b_9c87_21cc_5cf4), 14, 2), status.Header);
+        Assert.Equal(16_834_560, status.DbSize);
+        Assert.Equal(4_096_000, status.DbSizeInUse);
+        Assert.Equal((22UL, 2UL, 21UL), (status.RaftIndex, status.RaftTerm, status.RaftAppliedIndex));
+        Assert.Equal(["memberID:13668033151171901709 alarm:NOSPACE "], status.Errors);
     }
 
     [Fact]
-    public void Decode_OfAnyStatusResponse_EqualsTheConversionOfGoogleProtobufsParse()
+    public async Task Status_FromEtcd34Bytes_HasNoStorageVersion_AndFallsBackOnTheConfiguredQuota()
     {
-        Prop.ForAll(StatusResponses().ToArbitrary(), ArbMap.Default.ArbFor<long?>(), (response, quota) =>
-        {
-            var bytes = response.ToByteArray();
-            var expected = EtcdMaintenanceClient.ToStatus(s_endpoint, StatusResponse.Parser.ParseFrom(bytes), quota);
+        var status = await StatusFromAsync(Etcd34Fields(), configuredQuota: 16L << 20);
 
-            var actual = StatusDecoder.Decode(bytes, s_endpoint, quota);
-
-            AssertSame(expected, actual);
-        }).QuickCheckThrowOnFailure();
+        Assert.Null(status.StorageVersion);
+        Assert.Equal(16L << 20, status.DbSizeQuota);
+        Assert.False(status.IsLearner);
+        Assert.Equal(16_834_560, status.DbSize);
     }
 
     [Fact]
-    public void Decode_SkipsFieldsItDoesNotKnow_LikeEtcd36sDowngradeInfo()
+    public async Task Status_WithFieldsNoEtcdVersionHasYet_SkipsThem()
     {
-        var response = new StatusResponse { Version = "3.6.0", DbSize = 4096, DowngradeInfo = new DowngradeInfo { Enabled = true, TargetVersion = "3.5.0" } };
-        // Then field 99 as fixed64 and field 100 as fixed32: numbers no etcd version uses.
-        byte[] withUnknown = [.. response.ToByteArray(), 0x99, 0x06, 1, 2, 3, 4, 5, 6, 7, 8, 0xa5, 0x06, 9, 9, 9, 9];
+        // Field 99 as fixed64 and field 100 as a length-delimited blob.
+        byte[] message = [.. Etcd34Fields(), 0x99, 0x06, 1, 2, 3, 4, 5, 6, 7, 8, 0xa2, 0x06, 2, 9, 9];
 
-        var status = StatusDecoder.Decode(withUnknown, s_endpoint, null);
+        var status = await StatusFromAsync(message);
 
-        Assert.Equal("3.6.0", status.Version);
-        Assert.Equal(4096, status.DbSize);
+        Assert.Equal("3.6.5", status.Version);
+        Assert.Null(status.DbSizeQuota);
     }
 
     [Fact]
-    public void Decode_MergesARepeatedHeaderFieldByField_AsProtobufDoes()
+    public async Task Status_FromMalformedBytes_IsAProtocolErrorNamingTheEndpoint()
     {
-        var first = new StatusResponse { Header = new Wire.ResponseHeader { ClusterId = 7, Revision = 10 } }.ToByteArray();
-        var second = new StatusResponse { Header = new Wire.ResponseHeader { Revision = 11, MemberId = 3 } }.ToByteArray();
-        byte[] both = [.. first, .. second];
+        var error = await Assert.ThrowsAsync<EtcdException>(() => StatusFromAsync([0x12, 0x05, 0x33]));   // version longer than the message
 
-        var status = StatusDecoder.Decode(both, s_endpoint, null);
-
-        Assert.Equal(EtcdMaintenanceClient.ToStatus(s_endpoint, StatusResponse.Parser.ParseFrom(both), null) with { Errors = [] }, status with { Errors = [] });
-        Assert.Equal(new ResponseHeader(7, new MemberId(3), 11, 0), status.Header);
-    }
-
-    [Theory]
-    [InlineData(new byte[] { 0x18 })]                    // dbSize tag with no value
-    [InlineData(new byte[] { 0x12, 0x05, 0x33 })]        // version longer than the message
-    [InlineData(new byte[] { 0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01 })] // 11-byte varint
-    [InlineData(new byte[] { 0x00, 0x01 })]              // field number 0
-    [InlineData(new byte[] { 0x1b })]                    // wire type 3 (groups) is not supported
-    public void Decode_OfMalformedBytes_ThrowsInvalidData(byte[] bytes)
-    {
-        Assert.Throws<InvalidDataException>(() => StatusDecoder.Decode(bytes, s_endpoint, null));
-    }
-
-    [Fact]
-    public void Decode_ReusesTheVersionStringOfTheLastAnswer()
-    {
-        var bytes = new StatusResponse { Version = "3.4.23-reuse" }.ToByteArray();
-
-        var first = StatusDecoder.Decode(bytes, s_endpoint, null);
-        var second = StatusDecoder.Decode(bytes, s_endpoint, null);
-
-        Assert.Same(first.Version, second.Version);
+        Assert.Equal(EtcdErrorCode.ProtocolError, error.ErrorCode);
+        Assert.Equal("Maintenance.Status", error.Operation);
+        Assert.Contains(Url, error.Message, StringComparison.Ordinal);
     }
 }
