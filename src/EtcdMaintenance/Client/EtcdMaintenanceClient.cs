@@ -84,6 +84,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         }
 
         _transport = transport;
+        Quotas = new MemberQuotaCache(_handlerFactory is null ? null : _handlerFactory.Create, _timeProvider, options.CommandTimeout, _logger);
     }
 
     /// <inheritdoc />
@@ -93,20 +94,25 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
 
     internal TimeProvider TimeProvider => _timeProvider;
 
+    /// <summary>Members' quotas read from their metrics (etcd before 3.6), cached per endpoint.</summary>
+    internal MemberQuotaCache Quotas { get; }
+
     /// <inheritdoc />
     public async Task<EndpointStatus> GetStatusAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         if (_username is not null)
         {
-            return ToStatus(endpoint, await CallAsync(endpoint, s_status, s_statusRequest, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false));
+            var status = ToStatus(endpoint, await CallAsync(endpoint, s_status, s_statusRequest, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false));
+            return await Quotas.ApplyAsync(endpoint, status, cancellationToken).ConfigureAwait(false);
         }
 
         // The polling hot path: no token to add, so straight to the transport (one async frame less than CallAsync),
         // and the answer's bytes decoded straight into the result (no intermediate StatusResponse).
+        EndpointStatus decoded;
         try
         {
-            return await _transport.UnaryAsync(endpoint, s_status, s_statusRequest, new GrpcCallOptions(Settings.CommandTimeout),
+            decoded = await _transport.UnaryAsync(endpoint, s_status, s_statusRequest, new GrpcCallOptions(Settings.CommandTimeout),
                 StatusDecoder.Decoder, (endpoint, Settings.QuotaBackendBytes), cancellationToken).ConfigureAwait(false);
         }
         catch (EtcdException ex)
@@ -114,6 +120,8 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             Log.CallFailed(_logger, s_status.Name, endpoint.Text, ex.ErrorCode, ex.StatusCode);
             throw;
         }
+
+        return await Quotas.ApplyAsync(endpoint, decoded, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -331,6 +339,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     public async ValueTask DisposeAsync()
     {
         await _transport.DisposeAsync().ConfigureAwait(false);
+        Quotas.Dispose();
         _handlerFactory?.Dispose();
     }
 
@@ -338,6 +347,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     public void Dispose()
     {
         _transport.Dispose();
+        Quotas.Dispose();
         _handlerFactory?.Dispose();
     }
 
@@ -386,7 +396,8 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             Errors = response.Errors.Count == 0 ? [] : [.. response.Errors],
             IsLearner = response.IsLearner,
             StorageVersion = response.StorageVersion.Length == 0 ? null : response.StorageVersion,
-            DbSizeQuota = response.DbSizeQuota > 0 ? response.DbSizeQuota : configuredQuota,
+            DbSizeQuota = configuredQuota ?? (response.DbSizeQuota > 0 ? response.DbSizeQuota : null),
+            QuotaSource = configuredQuota is not null ? EtcdQuotaSource.Configured : response.DbSizeQuota > 0 ? EtcdQuotaSource.StatusResponse : EtcdQuotaSource.Unknown,
         };
     }
 

@@ -82,7 +82,8 @@ internal static class StatusDecoder
             Errors = errors is null ? [] : errors.ToArray(),
             IsLearner = isLearner,
             StorageVersion = storageVersion.Length == 0 ? null : storageVersion,
-            DbSizeQuota = dbSizeQuota > 0 ? dbSizeQuota : configuredQuota,
+            DbSizeQuota = configuredQuota ?? (dbSizeQuota > 0 ? dbSizeQuota : null),
+            QuotaSource = configuredQuota is not null ? EtcdQuotaSource.Configured : dbSizeQuota > 0 ? EtcdQuotaSource.StatusResponse : EtcdQuotaSource.Unknown,
         };
     }
 
