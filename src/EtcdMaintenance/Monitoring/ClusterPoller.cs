@@ -266,7 +266,8 @@ public sealed class ClusterPoller : IAsyncDisposable
         }
 
         _history.RemoveRange(0, drop);
-        var due = _history.Count == 0 || snapshot.Timestamp - _history[^1].Timestamp >= _historySpacing;
+        // A member going down or coming back is kept too, so that "down since" is the first round it was down.
+        var due = _history.Count == 0 || snapshot.Timestamp - _history[^1].Timestamp >= _historySpacing || UpOrDownChanged(_history[^1], snapshot);
         if (due)
         {
             if (_history.Count >= Options.MaxHistory)
@@ -305,6 +306,9 @@ public sealed class ClusterPoller : IAsyncDisposable
     }
 
     /// <summary>The history as the diagnostics see it, plus the current round when it is not kept: no copy per round.</summary>
+    private static bool UpOrDownChanged(ClusterSnapshot previous, ClusterSnapshot current) =>
+        current.Members.Any(m => previous.Members.FirstOrDefault(p => p.Endpoint.Equals(m.Endpoint)) is not { } before || before.IsUp != m.IsUp);
+
     private sealed class Window(List<ClusterSnapshot> history, ClusterSnapshot? current) : IReadOnlyList<ClusterSnapshot>
     {
         public int Count => history.Count + (current is null ? 0 : 1);

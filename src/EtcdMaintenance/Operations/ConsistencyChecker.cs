@@ -339,22 +339,30 @@ public sealed class ConsistencyChecker
                 : $"Only {comparable.Count} of {voterCount} voting members could be hashed: too few to show that a majority agrees.");
         }
 
-        // Sizes in use (what the data takes, not the file a defragment would shrink), compared only among members that
-        // applied the same compaction, as read after hashing: right after a compaction the members' figures differ until
-        // each has applied it.
-        long? SizeInUse(MemberProbe probe)
+        // Sizes are compared among members that applied the same compaction, as read after hashing. A member is divergent
+        // only when both its file and its size in use are far from the members' medians, in the same direction: right
+        // after a compaction the sizes in use differ for a while (a member counts freed pages only after later commits),
+        // and a defragmented member's file is smaller than the others' - neither is a divergence.
+        EndpointStatus? SizeOf(MemberProbe probe)
         {
             if (hashing.Results.Count > 0 && (!hashing.Results.TryGetValue(probe.Member.Id, out var hashed) || hashed.CompactRevision != compactRevision))
             {
                 return null;
             }
 
-            var status = hashing.StatusesAfter is { } after && after.TryGetValue(probe.Member.Id, out var later) ? later : probe.Status!;
-            return status.DbSizeInUse is { } inUse && inUse > 0 ? inUse : null;
+            return hashing.StatusesAfter is { } after && after.TryGetValue(probe.Member.Id, out var later) ? later : probe.Status!;
         }
 
-        var sizes = same.Where(p => !p.Member.IsLearner).Select(SizeInUse).OfType<long>().Order().ToList();
-        var median = sizes.Count == 0 ? 0 : sizes.Count % 2 == 1 ? sizes[sizes.Count / 2] : (sizes[(sizes.Count / 2) - 1] + sizes[sizes.Count / 2]) / 2;
+        static long InUse(EndpointStatus status) => status.DbSizeInUse is { } inUse && inUse > 0 ? inUse : status.DbSize;
+        static long Median(List<long> sorted) => sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        var compared = same.Where(p => !p.Member.IsLearner).Select(SizeOf).OfType<EndpointStatus>().ToList();
+        var medianFile = Median([.. compared.Select(s => s.DbSize).Order()]);
+        var medianInUse = Median([.. compared.Select(InUse).Order()]);
+        int Diverges(long size, long median)
+        {
+            var ratio = size >= median ? (double)size / Math.Max(1, median) : (double)median / Math.Max(1, size);
+            return ratio >= options.DbSizeDivergenceRatio && Math.Abs(size - median) >= options.DbSizeDivergenceMinimumBytes ? Math.Sign(size - median) : 0;
+        }
 
         var result = new List<MemberConsistency>();
         foreach (var probe in probes)
@@ -394,13 +402,15 @@ public sealed class ConsistencyChecker
                         $"{name} has applied raft index {applied}, {leaderIndex - applied} behind the leader's {leaderIndex} (threshold {options.AppliedIndexLagThreshold})"));
                 }
 
-                if (!member.IsLearner && sizes.Count >= 2 && median > 0 && SizeInUse(probe) is { } size)
+                if (!member.IsLearner && compared.Count >= 2 && medianFile > 0 && SizeOf(probe) is { } sized)
                 {
-                    var ratio = size >= median ? (double)size / median : (double)median / Math.Max(1, size);
-                    if (ratio >= options.DbSizeDivergenceRatio && Math.Abs(size - median) >= options.DbSizeDivergenceMinimumBytes)
+                    var file = Diverges(sized.DbSize, medianFile);
+                    if (file != 0 && Diverges(InUse(sized), medianInUse) == file)
                     {
+                        var size = InUse(sized);
+                        var ratio = size >= medianInUse ? (double)size / Math.Max(1, medianInUse) : (double)medianInUse / Math.Max(1, size);
                         findings.Add(new ConsistencyFinding(ConsistencyIssue.DbSizeDivergent, string.Create(CultureInfo.InvariantCulture,
-                            $"{name}'s database in use is {SpaceRecovery.Size(size)}, {ratio:0.0}x the members' median of {SpaceRecovery.Size(median)} (members compacted at the same revision)")));
+                            $"{name}'s database in use is {SpaceRecovery.Size(size)}, {ratio:0.0}x the members' median of {SpaceRecovery.Size(medianInUse)} (its file {SpaceRecovery.Size(sized.DbSize)}, median {SpaceRecovery.Size(medianFile)})")));
                     }
                 }
 

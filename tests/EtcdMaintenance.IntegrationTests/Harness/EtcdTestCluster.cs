@@ -260,6 +260,7 @@ public sealed class EtcdTestCluster : IAsyncDisposable
             UseShellExecute = false,
         };
         start.Environment["ETCDCTL_API"] = "3";
+        start.Environment.Remove("ETCDCTL_BIN");   // etcdctl 3.4 warns on stderr about ETCDCTL_* variables it does not know
         start.ArgumentList.Add($"--endpoints={endpoints ?? Endpoints}");
         if (Certificates is { } certs)
         {

