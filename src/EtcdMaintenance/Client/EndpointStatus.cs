@@ -82,10 +82,25 @@ public sealed record EndpointStatus
     public string? StorageVersion { get; init; }
 
     /// <summary>
-    /// The backend quota in bytes: reported by etcd 3.6+, otherwise the value configured in
-    /// <see cref="EtcdClientOptions.QuotaBackendBytes"/>, otherwise <see langword="null"/>.
+    /// The member's backend quota in bytes (<c>--quota-backend-bytes</c>), from where <see cref="QuotaSource"/> says;
+    /// <see langword="null"/> when unknown (<see cref="QuotaUnavailableReason"/> then says why).
     /// </summary>
     public long? DbSizeQuota { get; init; }
+
+    /// <summary>
+    /// Where <see cref="DbSizeQuota"/> came from. When not set explicitly: <see cref="EtcdQuotaSource.StatusResponse"/>
+    /// if a quota is set, otherwise <see cref="EtcdQuotaSource.Unknown"/>.
+    /// </summary>
+    public EtcdQuotaSource QuotaSource
+    {
+        get => _quotaSource ?? (DbSizeQuota is null ? EtcdQuotaSource.Unknown : EtcdQuotaSource.StatusResponse);
+        init => _quotaSource = value;
+    }
+
+    private readonly EtcdQuotaSource? _quotaSource;
+
+    /// <summary>Why <see cref="DbSizeQuota"/> is unknown (e.g. the member's <c>/metrics</c> could not be read), when it is.</summary>
+    public string? QuotaUnavailableReason { get; init; }
 
     /// <summary>Whether this member is the leader (its ID equals the leader it reports).</summary>
     public bool IsLeader => !MemberId.IsNone && MemberId == Leader;

@@ -51,10 +51,13 @@ public sealed class EtcdClientOptions
     public TimeSpan SnapshotTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
-    /// The backend quota in bytes (<c>--quota-backend-bytes</c> of the members), used for
-    /// <see cref="EndpointStatus.QuotaUsage"/> when the server does not report its quota (etcd before 3.6).
+    /// The backend quota in bytes (<c>--quota-backend-bytes</c> of the members). When set, it overrides what each member
+    /// reports (<see cref="EndpointStatus.QuotaSource"/> is then <see cref="EtcdQuotaSource.Configured"/>).
     /// </summary>
-    /// <value><see langword="null"/> by default: quota usage is known only from etcd 3.6 on.</value>
+    /// <value>
+    /// <see langword="null"/> by default: each member's own quota, from its status (etcd 3.6+) or its <c>/metrics</c>
+    /// (etcd 3.4, 3.5; read once and kept for 5 minutes per member).
+    /// </value>
     public long? QuotaBackendBytes { get; set; }
 
     /// <summary>

@@ -78,6 +78,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         }
 
         _transport = new GrpcTransport(handlerFactory, _timeProvider, _logger);
+        Quotas = new MemberQuotaCache(_handlerFactory is null ? null : _handlerFactory.Create, _timeProvider, options.CommandTimeout, _logger);
     }
 
     /// <inheritdoc />
@@ -87,6 +88,9 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
 
     internal TimeProvider TimeProvider => _timeProvider;
 
+    /// <summary>Members' quotas read from their metrics (etcd before 3.6), cached per endpoint.</summary>
+    internal MemberQuotaCache Quotas { get; }
+
     /// <inheritdoc />
     public async Task<EndpointStatus> GetStatusAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
     {
@@ -95,7 +99,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         var response = _username is null
             ? await _transport.UnaryAsync(endpoint, EtcdRpc.Status, s_status, s_statusRequest, Settings.CommandTimeout, null, cancellationToken).ConfigureAwait(false)
             : await CallAsync(endpoint, EtcdRpc.Status, s_status, s_statusRequest, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
-        return ToStatus(endpoint, response, Settings.QuotaBackendBytes);
+        return await Quotas.ApplyAsync(endpoint, ToStatus(endpoint, response, Settings.QuotaBackendBytes), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -321,6 +325,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     public void Dispose()
     {
         _transport.Dispose();
+        Quotas.Dispose();
         _handlerFactory?.Dispose();
     }
 
@@ -373,7 +378,8 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             Errors = response.Errors.Count == 0 ? [] : [.. response.Errors],
             IsLearner = response.IsLearner,
             StorageVersion = response.StorageVersion.Length == 0 ? null : response.StorageVersion,
-            DbSizeQuota = response.DbSizeQuota > 0 ? response.DbSizeQuota : configuredQuota,
+            DbSizeQuota = configuredQuota ?? (response.DbSizeQuota > 0 ? response.DbSizeQuota : null),
+            QuotaSource = configuredQuota is not null ? EtcdQuotaSource.Configured : response.DbSizeQuota > 0 ? EtcdQuotaSource.StatusResponse : EtcdQuotaSource.Unknown,
         };
     }
 

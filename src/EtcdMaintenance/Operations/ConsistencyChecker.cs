@@ -61,6 +61,15 @@ public sealed class ConsistencyChecker
         var candidates = probed.Probes.Where(p => p.IsSameMember(probed.ClusterId) && !p.Member.IsLearner).ToList();
         var hashing = await HashAsync(candidates, cancellationToken).ConfigureAwait(false);
         var report = Judge(probed.ClusterId, probed.MemberList.Members, probed.Probes, hashing, alarms, _options);
+
+        // A size divergence must last: right after a compaction a member's size in use changes once its compaction job
+        // has run, a moment after it reports the compaction applied.
+        for (var attempt = 1; attempt < _options.HashAttempts && report.Members.Any(m => m.Has(ConsistencyIssue.DbSizeDivergent)); attempt++)
+        {
+            await Task.Delay(_options.RetryDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
+            hashing = hashing with { StatusesAfter = await StatusesAsync(candidates, cancellationToken).ConfigureAwait(false) };
+            report = Judge(probed.ClusterId, probed.MemberList.Members, probed.Probes, hashing, alarms, _options);
+        }
         foreach (var member in report.Suspects)
         {
             foreach (var finding in member.Findings)
@@ -195,11 +204,33 @@ public sealed class ConsistencyChecker
         var errors = new Dictionary<MemberId, EtcdException>();
         long revision = 0;
         var attempt = 0;
+        var atCurrent = false;
         while (true)
         {
             attempt++;
             results.Clear();
             errors.Clear();
+            if (atCurrent)
+            {
+                // etcd 3.4 refuses HashKV at the compacted revision itself (3.5 accepts it), so after a compaction at the
+                // current revision no common revision can be named: hash each member at its current revision instead
+                // (revision 0), and accept only when every member hashed the same revision after the same compaction.
+                var current = await HashEachAsync(candidates, 0, results, errors, cancellationToken).ConfigureAwait(false);
+                if (errors.Count == 0 && current.Select(r => r.HashRevision).Distinct().Count() == 1 && current.Select(r => r.CompactRevision).Distinct().Count() == 1)
+                {
+                    return new HashOutcome(current[0].HashRevision, results, errors, attempt) { StatusesAfter = await StatusesAsync(candidates, cancellationToken).ConfigureAwait(false) };
+                }
+
+                atCurrent = false;
+                if (attempt >= _options.HashAttempts)
+                {
+                    return new HashOutcome(revision, results, errors, attempt);
+                }
+
+                Log.ConsistencyHashRetry(_logger, attempt, 0, "the members' current revisions differ");
+                await Task.Delay(_options.RetryDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
 
             // The lowest current revision: every member has reached it.
             var revisions = await Task.WhenAll(candidates.Select(async p =>
@@ -219,39 +250,70 @@ public sealed class ConsistencyChecker
                 return new HashOutcome(null, results, errors, attempt);
             }
 
-            var hashed = await Task.WhenAll(candidates.Select(async p =>
-            {
-                try
-                {
-                    return (p.Member.Id, Result: await _client.HashKvAsync(p.Endpoint!, revision, cancellationToken).ConfigureAwait(false), Error: (EtcdException?)null);
-                }
-                catch (EtcdException ex)
-                {
-                    return (p.Member.Id, Result: (HashKvResult?)null, Error: ex);
-                }
-            })).ConfigureAwait(false);
-            foreach (var (id, result, error) in hashed)
-            {
-                if (result is not null)
-                {
-                    results[id] = result;
-                }
-                else
-                {
-                    errors[id] = error!;
-                }
-            }
-
+            await HashEachAsync(candidates, revision, results, errors, cancellationToken).ConfigureAwait(false);
             var compactedUnder = errors.Values.Any(e => e.ErrorCode == EtcdErrorCode.RevisionCompacted);
             var compactions = results.Values.Select(r => r.CompactRevision).Distinct().Count();
             if ((!compactedUnder && compactions <= 1) || attempt >= _options.HashAttempts)
             {
-                return new HashOutcome(revision, results, errors, attempt);
+                return new HashOutcome(revision, results, errors, attempt) { StatusesAfter = await StatusesAsync(candidates, cancellationToken).ConfigureAwait(false) };
             }
 
+            atCurrent = compactedUnder;
             Log.ConsistencyHashRetry(_logger, attempt, revision, compactedUnder ? "a member reports the revision compacted" : "members report different compacted revisions");
-            await Task.Delay(_options.RetryDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
+            if (!atCurrent)
+            {
+                await Task.Delay(_options.RetryDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
         }
+    }
+
+    private async Task<List<HashKvResult>> HashEachAsync(
+        IReadOnlyList<MemberProbe> candidates, long revision, Dictionary<MemberId, HashKvResult> results, Dictionary<MemberId, EtcdException> errors, CancellationToken cancellationToken)
+    {
+        var hashed = await Task.WhenAll(candidates.Select(async p =>
+        {
+            try
+            {
+                return (p.Member.Id, Result: await _client.HashKvAsync(p.Endpoint!, revision, cancellationToken).ConfigureAwait(false), Error: (EtcdException?)null);
+            }
+            catch (EtcdException ex)
+            {
+                return (p.Member.Id, Result: (HashKvResult?)null, Error: ex);
+            }
+        })).ConfigureAwait(false);
+        foreach (var (id, result, error) in hashed)
+        {
+            if (result is not null)
+            {
+                results[id] = result;
+            }
+            else
+            {
+                errors[id] = error!;
+            }
+        }
+
+        return [.. hashed.Where(h => h.Result is not null).Select(h => h.Result!)];
+    }
+
+    /// <summary>
+    /// The members' statuses read after they were hashed, so that sizes are compared once each member has applied the
+    /// compaction it reported (a follower's figures lag the leader's right after a compaction).
+    /// </summary>
+    private async Task<IReadOnlyDictionary<MemberId, EndpointStatus>> StatusesAsync(IReadOnlyList<MemberProbe> candidates, CancellationToken cancellationToken)
+    {
+        var statuses = await Task.WhenAll(candidates.Select(async p =>
+        {
+            try
+            {
+                return (p.Member.Id, Status: (EndpointStatus?)await _client.GetStatusAsync(p.Endpoint!, cancellationToken).ConfigureAwait(false));
+            }
+            catch (EtcdException)
+            {
+                return (p.Member.Id, Status: (EndpointStatus?)null);
+            }
+        })).ConfigureAwait(false);
+        return statuses.Where(s => s.Status is not null).ToDictionary(s => s.Id, s => s.Status!);
     }
 
     /// <summary>Turns what was observed into findings: pure, so that it can be tested without a cluster.</summary>
@@ -277,8 +339,30 @@ public sealed class ConsistencyChecker
                 : $"Only {comparable.Count} of {voterCount} voting members could be hashed: too few to show that a majority agrees.");
         }
 
-        var sizes = same.Where(p => !p.Member.IsLearner).Select(p => SizeOf(p.Status!)).Order().ToList();
-        var median = sizes.Count == 0 ? 0 : sizes.Count % 2 == 1 ? sizes[sizes.Count / 2] : (sizes[(sizes.Count / 2) - 1] + sizes[sizes.Count / 2]) / 2;
+        // Sizes are compared among members that applied the same compaction, as read after hashing. A member is divergent
+        // only when both its file and its size in use are far from the members' medians, in the same direction: right
+        // after a compaction the sizes in use differ for a while (a member counts freed pages only after later commits),
+        // and a defragmented member's file is smaller than the others' - neither is a divergence.
+        EndpointStatus? SizeOf(MemberProbe probe)
+        {
+            if (hashing.Results.Count > 0 && (!hashing.Results.TryGetValue(probe.Member.Id, out var hashed) || hashed.CompactRevision != compactRevision))
+            {
+                return null;
+            }
+
+            return hashing.StatusesAfter is { } after && after.TryGetValue(probe.Member.Id, out var later) ? later : probe.Status!;
+        }
+
+        static long InUse(EndpointStatus status) => status.DbSizeInUse is { } inUse && inUse > 0 ? inUse : status.DbSize;
+        static long Median(List<long> sorted) => sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        var compared = same.Where(p => !p.Member.IsLearner).Select(SizeOf).OfType<EndpointStatus>().ToList();
+        var medianFile = Median([.. compared.Select(s => s.DbSize).Order()]);
+        var medianInUse = Median([.. compared.Select(InUse).Order()]);
+        int Diverges(long size, long median)
+        {
+            var ratio = size >= median ? (double)size / Math.Max(1, median) : (double)median / Math.Max(1, size);
+            return ratio >= options.DbSizeDivergenceRatio && Math.Abs(size - median) >= options.DbSizeDivergenceMinimumBytes ? Math.Sign(size - median) : 0;
+        }
 
         var result = new List<MemberConsistency>();
         foreach (var probe in probes)
@@ -318,14 +402,15 @@ public sealed class ConsistencyChecker
                         $"{name} has applied raft index {applied}, {leaderIndex - applied} behind the leader's {leaderIndex} (threshold {options.AppliedIndexLagThreshold})"));
                 }
 
-                if (!member.IsLearner && sizes.Count >= 2 && median > 0)
+                if (!member.IsLearner && compared.Count >= 2 && medianFile > 0 && SizeOf(probe) is { } sized)
                 {
-                    var size = SizeOf(probe.Status);
-                    var ratio = size >= median ? (double)size / median : (double)median / Math.Max(1, size);
-                    if (ratio >= options.DbSizeDivergenceRatio && Math.Abs(size - median) >= options.DbSizeDivergenceMinimumBytes)
+                    var file = Diverges(sized.DbSize, medianFile);
+                    if (file != 0 && Diverges(InUse(sized), medianInUse) == file)
                     {
+                        var size = InUse(sized);
+                        var ratio = size >= medianInUse ? (double)size / Math.Max(1, medianInUse) : (double)medianInUse / Math.Max(1, size);
                         findings.Add(new ConsistencyFinding(ConsistencyIssue.DbSizeDivergent, string.Create(CultureInfo.InvariantCulture,
-                            $"{name}'s database {(probe.Status.DbSizeInUse is null ? "file" : "in use")} is {SpaceRecovery.Size(size)}, {ratio:0.0}x the members' median of {SpaceRecovery.Size(median)}")));
+                            $"{name}'s database in use is {SpaceRecovery.Size(size)}, {ratio:0.0}x the members' median of {SpaceRecovery.Size(medianInUse)} (its file {SpaceRecovery.Size(sized.DbSize)}, median {SpaceRecovery.Size(medianFile)})")));
                     }
                 }
 
@@ -392,7 +477,6 @@ public sealed class ConsistencyChecker
         };
     }
 
-    private static long SizeOf(EndpointStatus status) => status.DbSizeInUse is { } inUse && inUse > 0 ? inUse : status.DbSize;
 }
 
 /// <summary>One member as probed: the endpoint used, its status or error, and whether it served a linearizable read.</summary>
@@ -403,7 +487,11 @@ internal sealed record MemberProbe(EtcdMember Member, EtcdEndpoint? Endpoint, En
 }
 
 /// <summary>The hashes taken at one common revision, and the members that could not be hashed.</summary>
-internal sealed record HashOutcome(long? Revision, IReadOnlyDictionary<MemberId, HashKvResult> Results, IReadOnlyDictionary<MemberId, EtcdException> Errors, int Attempts);
+internal sealed record HashOutcome(long? Revision, IReadOnlyDictionary<MemberId, HashKvResult> Results, IReadOnlyDictionary<MemberId, EtcdException> Errors, int Attempts)
+{
+    /// <summary>The members' statuses read after hashing; sizes are judged on these when present.</summary>
+    public IReadOnlyDictionary<MemberId, EndpointStatus>? StatusesAfter { get; init; }
+}
 
 /// <summary>The member list and every member probed on its endpoint.</summary>
 internal sealed record ProbedMembers(ulong ClusterId, ClusterStatus Configured, EtcdMemberList MemberList, IReadOnlyList<MemberProbe> Probes)

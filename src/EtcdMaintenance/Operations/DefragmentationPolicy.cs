@@ -121,7 +121,7 @@ public abstract record DefragCondition
             };
             if (value is not { } v)
             {
-                return new DefragDecision(false, $"{Name(Metric)} unknown ({(Metric == DefragMetric.QuotaUsage ? "quota not reported; set QuotaBackendBytes" : "dbSizeInUse not reported")})");
+                return new DefragDecision(false, $"{Name(Metric)} unknown ({(Metric == DefragMetric.QuotaUsage ? $"quota unknown: {status.QuotaUnavailableReason ?? "not reported"}; set QuotaBackendBytes" : "dbSizeInUse not reported")})");
             }
 
             var holds = Comparison switch

@@ -73,6 +73,22 @@ public sealed class MemberReplacementOptions
     /// <summary>Settings of the consistency checks run before and after.</summary>
     public ConsistencyCheckOptions Consistency { get; set; } = new();
 
+    /// <summary>
+    /// When the rejoined member needs a defragment before the replacement reports success: a member that rejoins replays
+    /// the leader's raft log, so its file can end up far larger than the others' (even over its quota, which raises
+    /// NOSPACE for the whole cluster at the next write).
+    /// </summary>
+    /// <value>OpenShift's rule (fragmentation at least 45% and at least 100 MB) or quota usage at least 80%.</value>
+    public DefragCondition DefragmentRejoinedMemberWhen { get; set; } =
+        DefragCondition.OpenShift | DefragCondition.When(DefragMetric.QuotaUsage, DefragComparison.AtLeast, 0.8);
+
+    /// <summary>
+    /// Whether the replacement may defragment the rejoined member itself when <see cref="DefragmentRejoinedMemberWhen"/>
+    /// holds; otherwise it stops at the last step with that advice (run again after defragmenting to finish).
+    /// </summary>
+    /// <value><see langword="true"/>.</value>
+    public bool DefragmentRejoinedMember { get; set; } = true;
+
     /// <summary>The default journal directory: <c>/var/lib/etcd-maintenance/journals</c> (<c>etcd-maintenance\journals</c> under the common application data folder on Windows).</summary>
     public static string DefaultJournalDirectory => OperatingSystem.IsWindows()
         ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.CommonApplicationData), "etcd-maintenance", "journals")
@@ -84,6 +100,7 @@ public sealed class MemberReplacementOptions
     {
         ArgumentException.ThrowIfNullOrEmpty(JournalDirectory, nameof(JournalDirectory));
         ArgumentNullException.ThrowIfNull(Consistency, nameof(Consistency));
+        ArgumentNullException.ThrowIfNull(DefragmentRejoinedMemberWhen, nameof(DefragmentRejoinedMemberWhen));
         Consistency.Validate();
         foreach (var (value, name) in new[]
         {

@@ -563,8 +563,52 @@ internal sealed class MemberReplacementRun : MemberReplacementOperation
             return problems.Count == 0 ? null : string.Join("; ", problems);
         }, cancellationToken).ConfigureAwait(false);
         _finalCheck = report;
+        var followThrough = await FollowThroughAsync(checkpoint, newId, cancellationToken).ConfigureAwait(false);
         return new StepOutcome(checkpoint, false,
-            $"{report!.Members.Count} members started, voting and healthy; hash {report.MajorityHash} on every member at revision {report.HashRevision}");
+            $"{report!.Members.Count} members started, voting and healthy; hash {report.MajorityHash} on every member at revision {report.HashRevision}{followThrough}");
+    }
+
+    /// <summary>
+    /// Defragments the rejoined member when it needs it (or stops with that advice where the options forbid it), disarms a
+    /// NOSPACE its size raised once every member is under 90% of its quota, and proves with a probe write that writes work.
+    /// </summary>
+    private async Task<string> FollowThroughAsync(MemberReplacementCheckpoint checkpoint, MemberId newId, CancellationToken cancellationToken)
+    {
+        var note = string.Empty;
+        var endpoint = MemberEndpoints(checkpoint) is [var first, ..] ? first : throw Refuse($"{checkpoint.MemberName} has no client URL to check its size on");
+        var status = await _client.GetStatusAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        var decision = _options.DefragmentRejoinedMemberWhen.Evaluate(status);
+        if (decision.Defragment)
+        {
+            if (!_options.DefragmentRejoinedMember)
+            {
+                throw Refuse($"the rejoined {checkpoint.MemberName} needs a defragment ({decision.Reason}) and the options do not allow it here: " +
+                    $"run 'etcdctl --endpoints={endpoint} --command-timeout=120s defrag', then resume the replacement to finish");
+            }
+
+            Report(MemberReplacementStep.Verify, MemberReplacementProgressKind.Waiting, $"defragmenting the rejoined {checkpoint.MemberName} ({decision.Reason})");
+            await _client.DefragmentAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            var target = await MemberReadiness.LeaderIndexAsync(_client, endpoint, cancellationToken).ConfigureAwait(false);
+            var after = await MemberReadiness.WaitUntilBackAsync(_client, endpoint, target, OperationName, _options.VerifyTimeout, _options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+            note = $"; defragmented the rejoined {checkpoint.MemberName}: {SpaceRecovery.Size(status.DbSize)} -> {SpaceRecovery.Size(after.DbSize)}";
+        }
+
+        var alarms = await NoSpaceDisarm.DisarmIfUnderAsync(_client, 0.9, s => s, cancellationToken).ConfigureAwait(false);
+        if (alarms.Disarmed.Count > 0)
+        {
+            note += "; NOSPACE disarmed (every member under 90% of its quota)";
+        }
+
+        try
+        {
+            await _client.ProbeWriteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (EtcdException ex)
+        {
+            throw Refuse($"writes fail after the replacement ({ex.Message}){(alarms.Kept is { } kept ? $": {kept}" : string.Empty)}", ex);
+        }
+
+        return note + "; a probe write succeeded";
     }
 
     // ---- Helpers -----------------------------------------------------------------------------------------------------

@@ -27,8 +27,21 @@ public sealed class QuotaRaiseOptions
     /// <value>200 ms.</value>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Whether to disarm NOSPACE at the end, once every member is under <see cref="DisarmBelowQuotaRatio"/> of its new
+    /// quota (etcd keeps the alarm armed through restarts and quota changes: writes fail until it is disarmed).
+    /// </summary>
+    /// <value><see langword="true"/>.</value>
+    public bool DisarmNoSpace { get; set; } = true;
+
+    /// <summary>NOSPACE is disarmed only when every member's DB size is at most this share of its quota.</summary>
+    /// <value>0.9 (90%), as space recovery and etcd-defrag do.</value>
+    public double DisarmBelowQuotaRatio { get; set; } = 0.9;
+
     internal void Validate()
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(DisarmBelowQuotaRatio, nameof(DisarmBelowQuotaRatio));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(DisarmBelowQuotaRatio, 1.0, nameof(DisarmBelowQuotaRatio));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MemberRestartTimeout, TimeSpan.Zero, nameof(MemberRestartTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RestartObservationTimeout, TimeSpan.Zero, nameof(RestartObservationTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PollInterval, TimeSpan.Zero, nameof(PollInterval));
@@ -68,6 +81,8 @@ public enum QuotaRaiseStage
     Skipped,
     /// <summary>Every member runs with the new quota.</summary>
     Completed,
+    /// <summary>NOSPACE disarmed (every member under the threshold of its new quota) or kept, with the reason.</summary>
+    NoSpaceAlarm,
 }
 
 /// <summary>A progress event of a quota raise.</summary>
@@ -81,7 +96,23 @@ public sealed record QuotaRaiseProgress(QuotaRaiseStage Stage, string? Member, s
 /// <param name="NewQuota">The quota set.</param>
 /// <param name="Members">The members restarted (or skipped), in order, with their manifest backups.</param>
 /// <param name="Elapsed">The whole run's duration.</param>
-public sealed record QuotaRaiseReport(QuotaBackendBytes NewQuota, IReadOnlyList<QuotaRaiseMemberReport> Members, TimeSpan Elapsed);
+public sealed record QuotaRaiseReport(QuotaBackendBytes NewQuota, IReadOnlyList<QuotaRaiseMemberReport> Members, TimeSpan Elapsed)
+{
+    /// <summary>Whether writes work at the end: no NOSPACE alarm is left and the probe write succeeded.</summary>
+    public bool Succeeded => AlarmsRemaining.All(a => a.Type != EtcdAlarmType.NoSpace) && ProbeWriteSucceeded;
+
+    /// <summary>The NOSPACE alarms disarmed at the end (every member under the threshold of its new quota).</summary>
+    public IReadOnlyList<EtcdAlarm> AlarmsDisarmed { get; init; } = [];
+
+    /// <summary>The alarms still active at the end.</summary>
+    public IReadOnlyList<EtcdAlarm> AlarmsRemaining { get; init; } = [];
+
+    /// <summary>Why NOSPACE was kept, or why the probe write failed, when writes do not work.</summary>
+    public string? FailureReason { get; init; }
+
+    /// <summary>Whether the final probe write (a key under <see cref="EtcdMaintenanceClient.ReservedKeyPrefix"/>, deleted afterwards) succeeded.</summary>
+    public bool ProbeWriteSucceeded { get; init; }
+}
 
 /// <summary>One member's outcome.</summary>
 /// <param name="Member">Member name.</param>
@@ -206,15 +237,62 @@ public sealed class QuotaRaise
             }
 
             var leaderIndex = await LeaderIndexExceptAsync(member.MemberId, endpoint, cancellationToken).ConfigureAwait(false);
-            var status = await MemberReadiness.WaitUntilBackAsync(_client, endpoint, leaderIndex, OperationName, _options.MemberRestartTimeout, _options.PollInterval, _timeProvider, cancellationToken, waitThroughRestarts: true).ConfigureAwait(false);
-            Report(QuotaRaiseStage.MemberBack, member.Member, $"{member.Member} is back, healthy and caught up");
+            await MemberReadiness.WaitUntilBackAsync(_client, endpoint, leaderIndex, OperationName, _options.MemberRestartTimeout, _options.PollInterval, _timeProvider, cancellationToken, waitThroughRestarts: true).ConfigureAwait(false);
+            _client.ForgetMemberQuota(endpoint);   // it restarted with the new quota: read it again
+            var status = await _client.GetStatusAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            Report(QuotaRaiseStage.MemberBack, member.Member, $"{member.Member} is back, healthy and caught up (quota {SpaceRecovery.Size(status.DbSizeQuota)})");
             reports.Add(new QuotaRaiseMemberReport(member.Member, true, backup, status.DbSizeQuota));
         }
 
-        var report = new QuotaRaiseReport(_options.NewQuota, reports, _timeProvider.GetElapsedTime(started));
-        Report(QuotaRaiseStage.Completed, null, $"every member runs with --quota-backend-bytes={_options.NewQuota} ({_options.NewQuota.ToDisplayString()})");
+        var (disarmed, remaining, failure, probe) = await FollowThroughAsync(Report, cancellationToken).ConfigureAwait(false);
+        var report = new QuotaRaiseReport(_options.NewQuota, reports, _timeProvider.GetElapsedTime(started))
+        {
+            AlarmsDisarmed = disarmed,
+            AlarmsRemaining = remaining,
+            FailureReason = failure,
+            ProbeWriteSucceeded = probe,
+        };
+        Report(QuotaRaiseStage.Completed, null, report.Succeeded
+            ? $"every member runs with --quota-backend-bytes={_options.NewQuota} ({_options.NewQuota.ToDisplayString()}){(disarmed.Count > 0 ? "; NOSPACE disarmed" : string.Empty)}; writes work"
+            : $"every member runs with --quota-backend-bytes={_options.NewQuota} ({_options.NewQuota.ToDisplayString()}), but writes still fail: {failure}");
         return report;
     }
+
+    /// <summary>Disarms NOSPACE once every member is under the threshold of its new quota, then proves writes work.</summary>
+    private async Task<(IReadOnlyList<EtcdAlarm> Disarmed, IReadOnlyList<EtcdAlarm> Remaining, string? Failure, bool Probe)> FollowThroughAsync(
+        Action<QuotaRaiseStage, string?, string> report, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<EtcdAlarm> disarmed = [];
+        string? kept = null;
+        if (_options.DisarmNoSpace)
+        {
+            var outcome = await NoSpaceDisarm.DisarmIfUnderAsync(_client, _options.DisarmBelowQuotaRatio, WithNewQuota, cancellationToken).ConfigureAwait(false);
+            disarmed = outcome.Disarmed;
+            kept = outcome.Kept;
+            report(QuotaRaiseStage.NoSpaceAlarm, null, kept ?? (outcome.Active.Count > 0
+                ? $"disarmed NOSPACE: every member is under {_options.DisarmBelowQuotaRatio:P0} of its new quota"
+                : "no NOSPACE alarm to disarm"));
+        }
+
+        var remaining = await _client.GetAlarmsAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _client.ProbeWriteAsync(cancellationToken).ConfigureAwait(false);
+            return (disarmed, remaining, null, true);
+        }
+        catch (EtcdException ex)
+        {
+            var why = remaining.Any(a => a.Type == EtcdAlarmType.NoSpace)
+                ? kept ?? "NOSPACE is still armed (disarming was not asked for)"
+                : ex.Message;
+            return (disarmed, remaining, $"the probe write failed: {ex.Message} ({why})", false);
+        }
+    }
+
+    // A member whose quota cannot be read now runs with the quota this raise set.
+    private EndpointStatus WithNewQuota(EndpointStatus status) => status.DbSizeQuota is null
+        ? status with { DbSizeQuota = _options.NewQuota.EffectiveBytes, QuotaSource = EtcdQuotaSource.Configured, QuotaUnavailableReason = null }
+        : status;
 
     private static void EnsureAllVotersAnswer(ClusterView view, MemberId? except)
     {

@@ -319,49 +319,32 @@ public sealed class SpaceRecovery
 
     private async Task<(IReadOnlyList<EtcdAlarm> Disarmed, string? Note)> DisarmNoSpaceAsync(Action<SpaceRecoveryStage, string?, string> report, CancellationToken cancellationToken)
     {
-        var view = await ClusterView.LoadAsync(_client, cancellationToken).ConfigureAwait(false);
-        var noSpace = view.Alarms.Where(a => a.Type == EtcdAlarmType.NoSpace).ToList();
-        if (noSpace.Count == 0)
-        {
-            return ([], null);
-        }
-
         if (!_options.DisarmNoSpace)
         {
+            if ((await _client.GetAlarmsAsync(cancellationToken).ConfigureAwait(false)).All(a => a.Type != EtcdAlarmType.NoSpace))
+            {
+                return ([], null);
+            }
+
             const string Kept = "NOSPACE kept: disarming was not asked for.";
             report(SpaceRecoveryStage.AlarmKept, null, Kept);
             return ([], Kept);
         }
 
-        string? keep = null;
-        if (view.Members.FirstOrDefault(m => !m.IsReachable) is { } missing)
-        {
-            keep = $"NOSPACE kept: {missing.DisplayName} could not be checked ({missing.Error?.Message}).";
-        }
-        else if (view.Members.Select(m => WithQuota(m.Status!)).FirstOrDefault(s => s.DbSizeQuota is null) is { } unknown)
-        {
-            keep = $"NOSPACE kept: the quota of {unknown.Endpoint} is unknown (etcd before 3.6 does not report it): set QuotaBackendBytes.";
-        }
-        else if (view.Members.Select(m => (m, Status: WithQuota(m.Status!))).FirstOrDefault(x => x.Status.QuotaUsage > _options.DisarmBelowQuotaRatio) is { m: not null } over)
-        {
-            keep = $"NOSPACE kept: {over.m.DisplayName} is still at {over.Status.QuotaUsage:P0} of its quota ({Size(over.Status.DbSize)} of {Size(over.Status.DbSizeQuota)}), above {_options.DisarmBelowQuotaRatio:P0}. " +
-                   "Compaction alone never clears NOSPACE (etcd checks the file size) and the alarm survives restarts: delete data or raise --quota-backend-bytes, then run the recovery again.";
-        }
-
-        if (keep is not null)
+        var outcome = await NoSpaceDisarm.DisarmIfUnderAsync(_client, _options.DisarmBelowQuotaRatio, WithQuota, cancellationToken).ConfigureAwait(false);
+        if (outcome.Kept is { } keep)
         {
             report(SpaceRecoveryStage.AlarmKept, null, keep);
             return ([], keep);
         }
 
-        var disarmed = new List<EtcdAlarm>();
-        foreach (var alarm in noSpace)
+        foreach (var alarm in outcome.Active)
         {
-            disarmed.AddRange(await _client.DisarmAlarmAsync(alarm.MemberId, EtcdAlarmType.NoSpace, cancellationToken).ConfigureAwait(false));
-            report(SpaceRecoveryStage.AlarmDisarmed, view.Find(alarm.MemberId)?.DisplayName, $"disarmed NOSPACE on {view.Find(alarm.MemberId)?.DisplayName ?? alarm.MemberId.ToString()}");
+            var name = outcome.View.Find(alarm.MemberId)?.DisplayName;
+            report(SpaceRecoveryStage.AlarmDisarmed, name, $"disarmed NOSPACE on {name ?? alarm.MemberId.ToString()}");
         }
 
-        return (disarmed, null);
+        return (outcome.Disarmed, null);
     }
 
     private async Task<IReadOnlyList<EtcdAlarm>> TryGetAlarmsAsync(CancellationToken cancellationToken)
@@ -377,7 +360,9 @@ public sealed class SpaceRecovery
     }
 
     private EndpointStatus WithQuota(EndpointStatus status) =>
-        status.DbSizeQuota is null && _options.QuotaBackendBytes is { } quota ? status with { DbSizeQuota = quota } : status;
+        status.DbSizeQuota is null && _options.QuotaBackendBytes is { } quota
+            ? status with { DbSizeQuota = quota, QuotaSource = EtcdQuotaSource.Configured, QuotaUnavailableReason = null }
+            : status;
 
     internal static string Size(long? bytes) => bytes switch
     {

@@ -27,8 +27,11 @@ public sealed class SpaceRecoveryOptions
     /// <value>0.9 (90%), as etcd-defrag does.</value>
     public double DisarmBelowQuotaRatio { get; set; } = 0.9;
 
-    /// <summary>The members' <c>--quota-backend-bytes</c>, when etcd does not report it (before 3.6) and the client was not told.</summary>
-    /// <value><see langword="null"/>: use what the status reports.</value>
+    /// <summary>
+    /// The members' <c>--quota-backend-bytes</c>, used only for a member whose quota the client could not learn (from its
+    /// status on etcd 3.6+, from its metrics before, or from <see cref="EtcdClientOptions.QuotaBackendBytes"/>).
+    /// </summary>
+    /// <value><see langword="null"/>: use what the client reports for each member.</value>
     public long? QuotaBackendBytes { get; set; }
 
     /// <summary>How long to wait for a defragmented member to be back (healthy, answering, caught up) before the next.</summary>

@@ -12,6 +12,14 @@ public static class EtcdBinaries
     /// <summary>The etcdctl binary.</summary>
     public static string Etcdctl => s_etcdctl.Value;
 
+    /// <summary>The version of <see cref="Etcd"/>, from its <c>--version</c> (the suite runs against 3.4 and 3.5).</summary>
+    public static Version EtcdVersion => s_version.Value;
+
+    /// <summary>Whether <see cref="Etcd"/> is 3.4, whose answers differ from 3.5's in places the tests check.</summary>
+    public static bool IsEtcd34 => EtcdVersion < new Version(3, 5);
+
+    private static readonly Lazy<Version> s_version = new(() => EtcdMaintenance.Operations.EtcdBinaryVersion.ReadAsync(Etcd).GetAwaiter().GetResult());
+
     private static string Locate(string variable, string name, string? besides)
     {
         var configured = Environment.GetEnvironmentVariable(variable);

@@ -17,6 +17,9 @@ public sealed record EtcdClusterOptions
 
     public long? QuotaBackendBytes { get; init; }
 
+    /// <summary>A <c>--quota-backend-bytes</c> per member (n1, n2, ...), instead of <see cref="QuotaBackendBytes"/>.</summary>
+    public IReadOnlyList<long>? MemberQuotas { get; init; }
+
     /// <summary>etcd --auto-compaction-mode (periodic|revision) with <see cref="AutoCompactionRetention"/>.</summary>
     public string? AutoCompactionMode { get; init; }
 
@@ -108,7 +111,6 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         Password = Options.RootPassword,
         DialTimeout = TimeSpan.FromSeconds(2),
         CommandTimeout = TimeSpan.FromSeconds(5),
-        QuotaBackendBytes = Options.QuotaBackendBytes,
     };
 
     public EtcdMaintenanceClient CreateClient(Action<EtcdClientOptions>? configure = null)
@@ -149,7 +151,8 @@ public sealed class EtcdTestCluster : IAsyncDisposable
             }
         }
 
-        if (Options.QuotaBackendBytes is { } quota)
+        var index = Members.ToList().IndexOf(member);
+        if ((Options.MemberQuotas is { } quotas && index >= 0 && index < quotas.Count ? quotas[index] : Options.QuotaBackendBytes) is { } quota)
         {
             args.Add($"--quota-backend-bytes={quota}");
         }
@@ -257,6 +260,7 @@ public sealed class EtcdTestCluster : IAsyncDisposable
             UseShellExecute = false,
         };
         start.Environment["ETCDCTL_API"] = "3";
+        start.Environment.Remove("ETCDCTL_BIN");   // etcdctl 3.4 warns on stderr about ETCDCTL_* variables it does not know
         start.ArgumentList.Add($"--endpoints={endpoints ?? Endpoints}");
         if (Certificates is { } certs)
         {
@@ -356,9 +360,13 @@ public sealed class EtcdTestCluster : IAsyncDisposable
     {
         var options = ClientOptions();
         options.Endpoints = [Endpoints];
-        // Status needs no auth; keep the probe light.
-        options.Username = null;
-        options.Password = null;
+        // etcd 3.4 answers Status without auth, 3.5 only with a token once auth is on.
+        if (!AuthEnabled)
+        {
+            options.Username = null;
+            options.Password = null;
+        }
+
         options.CommandTimeout = TimeSpan.FromSeconds(2);
         await using var client = new EtcdMaintenanceClient(options);
         var deadline = Stopwatch.StartNew();

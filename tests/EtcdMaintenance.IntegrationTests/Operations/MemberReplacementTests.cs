@@ -141,6 +141,46 @@ public sealed class MemberReplacementTests
     }
 
     [Fact]
+    public async Task RejoinedMemberLargerThanTheOthers_IsDefragmentedBeforeSuccess_AndWritesWork()
+    {
+        await using var cluster = await StartClusterAsync();
+        await using var client = cluster.CreateClient();
+        var keys = await SeedAsync(client, 5);
+
+        // History the rejoining member replays from the leader's log (no raft snapshot yet) while the others have
+        // defragmented theirs away: the incident's shape, a new member with a much larger file.
+        for (var i = 0; i < 24; i++)
+        {
+            await client.PutAsync($"/churn/{i % 4}", new byte[800 * 1024]);
+        }
+
+        await client.DeletePrefixAsync("/churn/");
+        await client.CompactAsync((await client.PutAsync("/tick", "0"u8.ToArray())).Revision);
+        for (var i = 0; i < cluster.Members.Count; i++)
+        {
+            await client.DefragmentAsync(cluster.Endpoint(i));
+        }
+
+        var othersLargest = (await client.GetClusterStatusAsync()).Reachable.Max(s => s.DbSize);
+        var options = Options(cluster);
+        // The rejoined member replays ~19 MB of values before the compaction: its file stays that large until defragmented.
+        options.DefragmentRejoinedMemberWhen = DefragCondition.Parse("dbSize >= 8MiB");
+        var progress = new SyncProgress<MemberReplacementProgress>();
+
+        var operation = await new MemberReplacementCoordinator(client, options).StartAsync(Request(cluster, 2), progress);
+        var result = await operation.WaitForCompletionAsync();
+
+        var verify = Assert.Single(result.Steps, s => s.Step == MemberReplacementStep.Verify);
+        Assert.Contains("defragmented the rejoined n3", verify.Note, StringComparison.Ordinal);
+        Assert.Contains("a probe write succeeded", verify.Note, StringComparison.Ordinal);
+        Assert.Contains(progress.Events, e => e.Kind == MemberReplacementProgressKind.Waiting && e.Message.StartsWith("defragmenting the rejoined n3 (dbSize", StringComparison.Ordinal));
+        var rejoined = await client.GetStatusAsync(cluster.Endpoint(2));
+        Assert.True(rejoined.DbSize < 8 * 1024 * 1024 && othersLargest < 8 * 1024 * 1024, $"{rejoined.DbSize} against {othersLargest}");
+        await client.PutAsync("/app/after", "works"u8.ToArray());
+        await AssertHealthyAsync(cluster, client, keys);
+    }
+
+    [Fact]
     public async Task Plan_IsADryRun_ListsPreconditionsAndStepsWithEtcdctlEquivalents_AndChangesNothing()
     {
         await using var cluster = await StartClusterAsync();

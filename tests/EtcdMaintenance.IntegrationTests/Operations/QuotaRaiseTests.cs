@@ -62,6 +62,8 @@ public sealed class QuotaRaiseTests
 
         Assert.Equal(3, report.Members.Count(m => m.Restarted));
         Assert.All(report.Members, m => Assert.NotNull(m.BackupPath));
+        Assert.All(report.Members, m => Assert.Equal(64L << 20, m.ReportedQuota));   // read from each member after its restart
+        Assert.True(report.Succeeded, report.FailureReason);
         var restarts = progress.Events.Where(e => e.Stage is QuotaRaiseStage.Restarting or QuotaRaiseStage.MemberBack).Select(e => (e.Stage, e.Member)).ToList();
         for (var i = 0; i < restarts.Count; i += 2)
         {
@@ -85,6 +87,29 @@ public sealed class QuotaRaiseTests
 
         Assert.All((await client.GetClusterStatusAsync()).Reachable, s => Assert.True(s.DbSize > OldQuota, $"{s.Endpoint}: {s.DbSize}"));
         Assert.Empty(await client.GetAlarmsAsync());
+    }
+
+    [Fact]
+    public async Task Raise_UnderNoSpace_EndsWithNoSpaceDisarmedAndWritesWorking()
+    {
+        await using var cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 3, Hosted = true, QuotaBackendBytes = OldQuota });
+        await using var client = cluster.CreateClient();
+        await cluster.FillToNoSpaceAsync(client, "/fill/", distinctKeys: 4);
+        await Retry.UntilAsync(async () => (await client.GetAlarmsAsync()).Any(a => a.Type == EtcdAlarmType.NoSpace), "a NOSPACE alarm");
+        await Assert.ThrowsAsync<EtcdNoSpaceException>(() => client.PutAsync("/before", "x"u8.ToArray()));
+        var progress = new SyncProgress<QuotaRaiseProgress>();
+
+        var report = await new QuotaRaise(client, cluster.Members.Select(m => (IEtcdMemberHost)m.Host!).ToList(),
+            new QuotaRaiseOptions { NewQuota = QuotaBackendBytes.Parse("64MiB") }).ExecuteAsync(progress);
+
+        Assert.True(report.Succeeded, report.FailureReason);
+        Assert.True(report.ProbeWriteSucceeded);
+        Assert.NotEmpty(report.AlarmsDisarmed);
+        Assert.All(report.AlarmsDisarmed, a => Assert.Equal(EtcdAlarmType.NoSpace, a.Type));
+        Assert.Empty(await client.GetAlarmsAsync());
+        Assert.Contains(progress.Events, e => e.Stage == QuotaRaiseStage.NoSpaceAlarm && e.Message.Contains("disarmed NOSPACE", StringComparison.Ordinal));
+        Assert.Contains("writes work", progress.Events[^1].Message, StringComparison.Ordinal);
+        await client.PutAsync("/after", new byte[900 * 1024]);
     }
 
     [Fact]

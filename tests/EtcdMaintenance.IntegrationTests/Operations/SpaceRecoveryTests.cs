@@ -46,6 +46,10 @@ public sealed class SpaceRecoveryTests
 
         var report = await new SpaceRecovery(client).ExecuteAsync(progress);
 
+        // No quota was configured anywhere: each member's own, read from its metrics before 3.6, let NOSPACE be disarmed.
+        Assert.Null(client.Settings.QuotaBackendBytes);
+        Assert.All((await client.GetClusterStatusAsync()).Reachable, s =>
+            Assert.Equal((Quota, EtcdBinaries.IsEtcd34 || EtcdBinaries.EtcdVersion < new Version(3, 6) ? EtcdQuotaSource.Metrics : EtcdQuotaSource.StatusResponse), (s.DbSizeQuota, s.QuotaSource)));
         Assert.True(report.Succeeded, report.FailureReason);
         Assert.Empty(await client.GetAlarmsAsync());
         Assert.True((await client.ProbeWriteAsync()).Revision > 0);

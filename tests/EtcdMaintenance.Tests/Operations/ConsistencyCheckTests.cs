@@ -128,6 +128,18 @@ public sealed class ConsistencyCheckTests
     }
 
     [Fact]
+    public void JustCompactedMember_WithALowerSizeInUseButTheSameFile_IsNotDivergent()
+    {
+        var mib = 1024L * 1024;
+        static MemberProbe Sized(MemberProbe probe, long file) => probe with { Status = probe.Status! with { DbSize = file } };
+        var report = Judge(
+            [Sized(Probe(Member(1), dbInUse: 2 * mib), 40 * mib), Sized(Probe(Member(2), dbInUse: 38 * mib), 40 * mib), Sized(Probe(Member(3), dbInUse: 38 * mib), 40 * mib)],
+            Hashes((1, 7, 0), (2, 7, 0), (3, 7, 0)));
+
+        Assert.True(report.IsConsistent, string.Join("; ", report.Suspects.SelectMany(s => s.Findings)));
+    }
+
+    [Fact]
     public void DifferentCompactedRevision_MakesTheHashIncomparable_NotDifferent()
     {
         var report = Judge([Probe(Member(1)), Probe(Member(2)), Probe(Member(3))], Hashes((1, 7, 10), (2, 99, 20), (3, 7, 10)));
