@@ -1,7 +1,6 @@
 using System.Net;
 using EtcdMaintenance.Operations;
 using EtcdMaintenance.Tests.Infrastructure;
-using EtcdMaintenance.Wire;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -104,38 +103,6 @@ public sealed class MemberQuotaCacheTests
         time.Advance(MemberQuotaCache.FailureLifetime);
         await cache.ApplyAsync(s_endpoint, Status(), default);
         Assert.Equal(2, handler.Requests);
-    }
-
-    [Fact]
-    public void Decode_OfEtcd36StatusBytes_ReadsDbSizeQuotaAndStorageVersion()
-    {
-        // StatusResponse as etcd 3.6 sends it (rpc.proto: 2 version, 3 dbSize, 9 dbSizeInUse, 11 storageVersion,
-        // 12 dbSizeQuota, 13 downgradeInfo), written field by field rather than by the generated code under test.
-        byte[] bytes =
-        [
-            0x12, 0x05, (byte)'3', (byte)'.', (byte)'6', (byte)'.', (byte)'5',   // 2: version "3.6.5"
-            0x18, 0x80, 0x80, 0x02,                                            // 3: dbSize 32768
-            0x48, 0x80, 0x40,                                                  // 9: dbSizeInUse 8192
-            0x5a, 0x05, (byte)'3', (byte)'.', (byte)'6', (byte)'.', (byte)'0', // 11: storageVersion "3.6.0"
-            0x60, 0x80, 0x80, 0x80, 0x08,                                      // 12: dbSizeQuota 16777216
-            0x6a, 0x00,                                                        // 13: downgradeInfo {}
-        ];
-
-        var decoded = StatusDecoder.Decode(bytes, s_endpoint, null);
-        var parsed = EtcdMaintenanceClient.ToStatus(s_endpoint, StatusResponse.Parser.ParseFrom(bytes), null);
-        var overridden = StatusDecoder.Decode(bytes, s_endpoint, 1 << 30);
-
-        Assert.Equal(16777216, decoded.DbSizeQuota);
-        Assert.Equal(EtcdQuotaSource.StatusResponse, decoded.QuotaSource);
-        Assert.Equal("3.6.0", decoded.StorageVersion);
-        Assert.Equal("3.6.5", decoded.Version);
-        Assert.Equal(parsed with { Errors = [] }, decoded with { Errors = [] });
-        Assert.Equal(1 << 30, overridden.DbSizeQuota);
-        Assert.Equal(EtcdQuotaSource.Configured, overridden.QuotaSource);
-        Assert.Equal(bytes, new StatusResponse
-        {
-            Version = "3.6.5", DbSize = 32768, DbSizeInUse = 8192, StorageVersion = "3.6.0", DbSizeQuota = 16777216, DowngradeInfo = new DowngradeInfo(),
-        }.ToByteArray());
     }
 
     [Theory]

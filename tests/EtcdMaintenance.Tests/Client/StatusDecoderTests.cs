@@ -64,10 +64,14 @@ public sealed class StatusDecoderTests
             .. Bytes(13, [.. Varint(1, 1), .. Text(2, "3.5.0")]),
         ];
 
-        var status = await StatusFromAsync(message, configuredQuota: 2L << 30);
+        var status = await StatusFromAsync(message, configuredQuota: null);
+        var overridden = await StatusFromAsync(message, configuredQuota: 2L << 30);
 
         Assert.Equal("3.6.0", status.StorageVersion);
-        Assert.Equal(8L << 30, status.DbSizeQuota);   // the server's quota wins over the configured one
+        Assert.Equal(8L << 30, status.DbSizeQuota);
+        Assert.Equal(EtcdQuotaSource.StatusResponse, status.QuotaSource);
+        Assert.Equal(2L << 30, overridden.DbSizeQuota);   // an explicit option overrides what the member reports
+        Assert.Equal(EtcdQuotaSource.Configured, overridden.QuotaSource);
         Assert.True(status.IsLearner);
         Assert.Equal("3.6.5", status.Version);
         Assert.Equal(Url, status.Endpoint);
@@ -86,6 +90,7 @@ public sealed class StatusDecoderTests
 
         Assert.Null(status.StorageVersion);
         Assert.Equal(16L << 20, status.DbSizeQuota);
+        Assert.Equal(EtcdQuotaSource.Configured, status.QuotaSource);
         Assert.False(status.IsLearner);
         Assert.Equal(16_834_560, status.DbSize);
     }
