@@ -93,6 +93,17 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
 
     internal TimeProvider TimeProvider => _timeProvider;
 
+    /// <summary>
+    /// Checks that every configured endpoint that answers belongs to one cluster (the cluster ID in its status header).
+    /// Every change this client makes (compact, defragment, alarm disarm, member changes, move-leader, probe write) runs
+    /// this check first.
+    /// </summary>
+    /// <remarks>RPC <c>Maintenance.Status</c> per endpoint, as <c>etcdctl endpoint status</c> shows the cluster IDs.</remarks>
+    /// <returns>The cluster ID, or <see langword="null"/> when no endpoint answered.</returns>
+    /// <exception cref="EtcdClusterMismatchException">The endpoints answer for more than one cluster; the message names the stray ones.</exception>
+    public Task<ulong?> EnsureSingleClusterAsync(CancellationToken cancellationToken = default) =>
+        ClusterIdentity.EnsureAsync(this, "EnsureSingleCluster", null, cancellationToken);
+
     /// <inheritdoc />
     public async Task<EndpointStatus> GetStatusAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
     {
@@ -199,7 +210,17 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         var timeout = physical ? Settings.DefragmentTimeout : Settings.CommandTimeout;
         return OnAnyEndpointAsync(s_compact.Name, idempotent: false, async (endpoint, ct) =>
         {
-            var response = await CallAsync(endpoint, s_compact, new CompactionRequest { Revision = revision, Physical = physical }, timeout, ct).ConfigureAwait(false);
+            CompactionResponse response;
+            try
+            {
+                response = await CallAsync(endpoint, s_compact, new CompactionRequest { Revision = revision, Physical = physical }, timeout, ct).ConfigureAwait(false);
+            }
+            catch (EtcdRevisionException ex) when (ex.ErrorCode == EtcdErrorCode.RevisionCompacted)
+            {
+                // The history up to this revision is gone already: what was asked for holds, as etcdctl's user wants.
+                return new CompactionResult(ToHeader(null), revision, physical) { AlreadyCompacted = true };
+            }
+
             Log.Compacted(_logger, revision, physical, endpoint.Text);
             return new CompactionResult(ToHeader(response.Header), revision, physical);
         }, cancellationToken);
@@ -209,6 +230,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     public async Task<DefragmentResult> DefragmentAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
+        await ClusterIdentity.EnsureAsync(this, s_defragment.Name, endpoint, cancellationToken).ConfigureAwait(false);
         Log.DefragmentStarting(_logger, endpoint.Text, Settings.DefragmentTimeout);
         var started = _timeProvider.GetTimestamp();
         var response = await CallAsync(endpoint, s_defragment, new DefragmentRequest(), Settings.DefragmentTimeout, cancellationToken).ConfigureAwait(false);
@@ -273,7 +295,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             throw new ArgumentException("Give the ID of the member to hand leadership to.", nameof(target));
         }
 
-        var leader = await FindLeaderEndpointAsync(cancellationToken).ConfigureAwait(false);
+        var leader = await FindLeaderEndpointAsync(s_moveLeader.Name, cancellationToken).ConfigureAwait(false);
         var response = await CallAsync(leader, s_moveLeader, new MoveLeaderRequest { TargetID = target.Value }, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
         Log.MemberChanged(_logger, s_moveLeader.Name, target, leader.Text);
         return ToHeader(response.Header);
@@ -318,14 +340,17 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         ChangeMemberAsync(s_memberPromote, memberId, new MemberPromoteRequest { ID = memberId.Value }, r => (r.Header, r.Members), cancellationToken);
 
     /// <inheritdoc />
-    public Task<ResponseHeader> ProbeWriteAsync(CancellationToken cancellationToken = default) =>
-        OnAnyEndpointAsync(s_put.Name, idempotent: true, async (endpoint, ct) =>
+    public async Task<ResponseHeader> ProbeWriteAsync(CancellationToken cancellationToken = default)
+    {
+        await ClusterIdentity.EnsureAsync(this, s_put.Name, null, cancellationToken).ConfigureAwait(false);
+        return await OnAnyEndpointAsync(s_put.Name, idempotent: true, async (endpoint, ct) =>
         {
             var key = ByteString.CopyFromUtf8($"{ReservedKeyPrefix}probe/{Guid.NewGuid():N}");
             var put = await CallAsync(endpoint, s_put, new PutRequest { Key = key, Value = ByteString.CopyFromUtf8("probe") }, Settings.CommandTimeout, ct).ConfigureAwait(false);
             await CallAsync(endpoint, s_deleteRange, new DeleteRangeRequest { Key = key }, Settings.CommandTimeout, ct).ConfigureAwait(false);
             return ToHeader(put.Header);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Closes the connections. Calls in flight fail; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public async ValueTask DisposeAsync()
@@ -410,9 +435,11 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         return ToAlarms(await CallAsync(endpoint, s_alarm, request, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false));
     }
 
-    private async Task<EtcdEndpoint> FindLeaderEndpointAsync(CancellationToken cancellationToken)
+    /// <summary>The leader's endpoint, after checking that the configured endpoints belong to one cluster.</summary>
+    private async Task<EtcdEndpoint> FindLeaderEndpointAsync(string operation, CancellationToken cancellationToken)
     {
         var status = await GetClusterStatusAsync(cancellationToken).ConfigureAwait(false);
+        ClusterIdentity.Ensure(status, operation);
         if (status.Endpoints.FirstOrDefault(e => e.Status is { IsLeader: true }) is { } leader)
         {
             return leader.Endpoint;
@@ -426,7 +453,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             return EtcdEndpoint.Parse(member.ClientUrls[0]);
         }
 
-        throw EtcdErrors.FromStatus(null, s_moveLeader.Name, EtcdStatusCode.Unavailable,
+        throw EtcdErrors.FromStatus(null, operation, EtcdStatusCode.Unavailable,
             leaderId.IsNone ? "etcdserver: no leader" : $"the leader {leaderId} has no reachable client URL");
     }
 
@@ -453,10 +480,15 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     /// <summary>
     /// Runs a cluster-wide call on the first endpoint that answers, starting with the last one that did. A call that is
     /// not idempotent moves on only when the request certainly never left (the connection could not be made) or a learner
-    /// refused it.
+    /// refused it; it is a change, so it first checks that the endpoints belong to one cluster.
     /// </summary>
     private async Task<T> OnAnyEndpointAsync<T>(string operation, bool idempotent, Func<EtcdEndpoint, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
+        if (!idempotent)
+        {
+            await ClusterIdentity.EnsureAsync(this, operation, null, cancellationToken).ConfigureAwait(false);
+        }
+
         var start = Volatile.Read(ref _preferredEndpoint);
         EtcdException? last = null;
         for (var i = 0; i < Endpoints.Count; i++)

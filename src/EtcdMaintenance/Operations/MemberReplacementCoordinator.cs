@@ -70,6 +70,7 @@ public sealed class MemberReplacementCoordinator
     /// <param name="progress">Receives every progress event synchronously, from the thread running the step.</param>
     /// <param name="cancellationToken">Cancels the checks.</param>
     /// <exception cref="EtcdSafetyCheckException">A precondition does not hold; the message names it and says what to do. Nothing was changed.</exception>
+    /// <exception cref="EtcdClusterMismatchException">The configured endpoints answer for more than one cluster; nothing was changed.</exception>
     public async Task<MemberReplacementOperation> StartAsync(MemberReplacementRequest request, IProgress<MemberReplacementProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         Validate(request);
@@ -95,6 +96,7 @@ public sealed class MemberReplacementCoordinator
 
         await using (startLock.ConfigureAwait(false))
         {
+            await ClusterIdentity.EnsureAsync(_client, OperationName, null, cancellationToken).ConfigureAwait(false);
             var plan = await PlanAsync(request, cancellationToken).ConfigureAwait(false);
             if (plan.FirstFailure is { } failed)
             {
@@ -140,6 +142,7 @@ public sealed class MemberReplacementCoordinator
     /// <param name="cancellationToken">Cancels the checks.</param>
     /// <exception cref="InvalidDataException">The file is not a journal, or is of another version.</exception>
     /// <exception cref="EtcdSafetyCheckException">The journal is for another cluster ID or another host; nothing was changed.</exception>
+    /// <exception cref="EtcdClusterMismatchException">The configured endpoints answer for more than one cluster; nothing was changed.</exception>
     public async Task<MemberReplacementOperation> ResumeAsync(string journalPath, IEtcdMemberHost host, IProgress<MemberReplacementProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(journalPath);
@@ -154,7 +157,7 @@ public sealed class MemberReplacementCoordinator
         }
 
         var configured = await _client.GetClusterStatusAsync(cancellationToken).ConfigureAwait(false);
-        var clusterId = ConsistencyChecker.MajorityClusterId(configured);
+        var clusterId = ClusterIdentity.Ensure(configured, OperationName);
         if (clusterId != checkpoint.ClusterId)
         {
             throw new EtcdSafetyCheckException(
