@@ -31,12 +31,19 @@ internal static class ClusterIdentity
     }
 
     /// <summary>Checks that the answering endpoints of <paramref name="status"/> (and <paramref name="extra"/>) report one cluster ID.</summary>
+    /// <param name="status">The configured endpoints' statuses.</param>
+    /// <param name="operation">The operation, for the message.</param>
+    /// <param name="extra">The status of an endpoint the change goes to that is not configured, if any.</param>
+    /// <param name="exempt">
+    /// Endpoints left out of the check: the member a replacement is about to wipe, which may serve another cluster's data
+    /// (that is why it is replaced).
+    /// </param>
     /// <returns>The cluster ID, or <see langword="null"/> when no endpoint answered.</returns>
     /// <exception cref="EtcdClusterMismatchException">The endpoints answer for more than one cluster.</exception>
-    public static ulong? Ensure(ClusterStatus status, string operation, EndpointStatus? extra = null)
+    public static ulong? Ensure(ClusterStatus status, string operation, EndpointStatus? extra = null, IReadOnlyCollection<EtcdEndpoint>? exempt = null)
     {
         ArgumentNullException.ThrowIfNull(status);
-        var answers = status.Reachable.Where(s => s.Header is not null).ToList();
+        var answers = status.Endpoints.Where(e => e.Status?.Header is not null && exempt?.Contains(e.Endpoint) != true).Select(e => e.Status!).ToList();
         if (extra?.Header is not null)
         {
             answers.Add(extra);

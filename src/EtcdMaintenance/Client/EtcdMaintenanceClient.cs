@@ -108,13 +108,11 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     public async Task<EndpointStatus> GetStatusAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        if (_username is not null)
-        {
-            return ToStatus(endpoint, await CallAsync(endpoint, s_status, s_statusRequest, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false));
-        }
 
-        // The polling hot path: no token to add, so straight to the transport (one async frame less than CallAsync),
-        // and the answer's bytes decoded straight into the result (no intermediate StatusResponse).
+        // Status never carries a token: etcd 3.4-3.6 serve it without authentication, and a learner refuses Authenticate
+        // ("rpc not supported for learner"), so asking a learner for a token first would fail a call it answers.
+        // The polling hot path: straight to the transport (one async frame less than CallAsync), and the answer's bytes
+        // decoded straight into the result (no intermediate StatusResponse).
         try
         {
             return await _transport.UnaryAsync(endpoint, s_status, s_statusRequest, new GrpcCallOptions(Settings.CommandTimeout),
@@ -336,8 +334,21 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     }
 
     /// <inheritdoc />
-    public Task<EtcdMemberList> PromoteMemberAsync(MemberId memberId, CancellationToken cancellationToken = default) =>
-        ChangeMemberAsync(s_memberPromote, memberId, new MemberPromoteRequest { ID = memberId.Value }, r => (r.Header, r.Members), cancellationToken);
+    public async Task<EtcdMemberList> PromoteMemberAsync(MemberId memberId, CancellationToken cancellationToken = default)
+    {
+        if (memberId.IsNone)
+        {
+            throw new ArgumentException("Give a member ID (etcdctl member list shows them).", nameof(memberId));
+        }
+
+        // Only the leader knows whether a learner has caught up: a follower forwards the promote to the leader over the
+        // peer API without the caller's credentials, which with auth on fails after etcd's request timeout. So it goes
+        // straight to the leader, as MoveLeader does.
+        var leader = await FindLeaderEndpointAsync(s_memberPromote.Name, cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(leader, s_memberPromote, new MemberPromoteRequest { ID = memberId.Value }, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        Log.MemberChanged(_logger, s_memberPromote.Name, memberId, leader.Text);
+        return new EtcdMemberList(ToHeader(response.Header), ToMembers(response.Members));
+    }
 
     /// <inheritdoc />
     public async Task<ResponseHeader> ProbeWriteAsync(CancellationToken cancellationToken = default)

@@ -96,8 +96,8 @@ public sealed class MemberReplacementCoordinator
 
         await using (startLock.ConfigureAwait(false))
         {
-            await ClusterIdentity.EnsureAsync(_client, OperationName, null, cancellationToken).ConfigureAwait(false);
             var plan = await PlanAsync(request, cancellationToken).ConfigureAwait(false);
+            ClusterIdentity.Ensure(await _client.GetClusterStatusAsync(cancellationToken).ConfigureAwait(false), OperationName, exempt: Endpoints(plan.ClientUrls));
             if (plan.FirstFailure is { } failed)
             {
                 throw new EtcdSafetyCheckException($"{OperationName} of {request.MemberName} refused: {failed.Name}: {failed.Detail}", null, OperationName);
@@ -157,7 +157,7 @@ public sealed class MemberReplacementCoordinator
         }
 
         var configured = await _client.GetClusterStatusAsync(cancellationToken).ConfigureAwait(false);
-        var clusterId = ClusterIdentity.Ensure(configured, OperationName);
+        var clusterId = ClusterIdentity.Ensure(configured, OperationName, exempt: Endpoints(checkpoint.ClientUrls));
         if (clusterId != checkpoint.ClusterId)
         {
             throw new EtcdSafetyCheckException(
@@ -189,6 +189,13 @@ public sealed class MemberReplacementCoordinator
                 throw new ArgumentException($"Peer URLs must be one or more http(s)://host:port URLs; got '{string.Join(",", urls)}'.", nameof(request));
             }
         }
+    }
+
+    /// <summary>The replaced member's own endpoints: it may answer for another cluster (its data is why it is replaced).</summary>
+    private List<EtcdEndpoint> Endpoints(IReadOnlyList<string> clientUrls)
+    {
+        var useTls = _client.Endpoints.Any(e => e.UsesTls);
+        return [.. clientUrls.Select(u => EtcdEndpoint.TryParse(u, useTls, out var e, out _) ? e : null).OfType<EtcdEndpoint>()];
     }
 
     private static bool SamePath(string a, string b) =>
