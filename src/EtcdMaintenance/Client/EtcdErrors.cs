@@ -122,7 +122,7 @@ internal static class EtcdErrors
     /// <summary>Builds the exception for a failure below gRPC: connect, DNS, TLS, a broken connection.</summary>
     public static EtcdUnavailableException FromTransport(string endpoint, string operation, Exception exception)
     {
-        var cause = DescribeTransport(exception);
+        var cause = DescribeTransport(endpoint, exception);
         return new EtcdUnavailableException(Describe(endpoint, operation, cause, null),
             endpoint, operation, EtcdStatusCode.Unavailable, EtcdErrorCode.EndpointUnavailable, null, exception);
     }
@@ -173,7 +173,7 @@ internal static class EtcdErrors
         _ => false,
     };
 
-    private static string DescribeTransport(Exception exception)
+    private static string DescribeTransport(string endpoint, Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
@@ -188,10 +188,35 @@ internal static class EtcdErrors
                 case SocketException socket:
                     return $"network error {socket.SocketErrorCode} ({socket.Message})";
                 case IOException io when io.InnerException is null:
-                    return $"the connection broke ({io.Message})";
+                    return WithClientCertificateHint(endpoint, $"the connection broke ({io.Message})");
             }
         }
 
-        return exception.Message;
+        return WithClientCertificateHint(endpoint, DescribeExceptionChain(exception));
     }
+
+    /// <summary>
+    /// Every message of an exception and its inner exceptions, outermost first, without repeats; HttpClient's own
+    /// "An error occurred while sending the request." is left out when an inner exception says what happened.
+    /// </summary>
+    internal static string DescribeExceptionChain(Exception exception)
+    {
+        var parts = new List<string>();
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            var message = e.Message.Trim().TrimEnd('.');
+            if (message.Length > 0 && !(e is HttpRequestException && e.InnerException is not null) && !parts.Contains(message))
+            {
+                parts.Add(message);
+            }
+        }
+
+        return parts.Count == 0 ? exception.GetType().Name : string.Join(": ", parts);
+    }
+
+    /// <summary>Over TLS, a connection the server closes without an answer is how etcd with --client-cert-auth refuses a client certificate.</summary>
+    private static string WithClientCertificateHint(string endpoint, string cause) =>
+        endpoint.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+            ? $"{cause}; over TLS, etcd with --client-cert-auth closes the connection like this when the client certificate is missing or not signed by its CA: check the client certificate and key (--cert, --key)"
+            : cause;
 }

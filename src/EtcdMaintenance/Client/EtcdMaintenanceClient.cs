@@ -91,6 +91,17 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     /// <summary>Members' quotas read from their metrics (etcd before 3.6), cached per endpoint.</summary>
     internal MemberQuotaCache Quotas { get; }
 
+    /// <summary>
+    /// Checks that every configured endpoint that answers belongs to one cluster (the cluster ID in its status header).
+    /// Every change this client makes (compact, defragment, alarm disarm, member changes, move-leader, probe write) runs
+    /// this check first.
+    /// </summary>
+    /// <remarks>RPC <c>Maintenance.Status</c> per endpoint, as <c>etcdctl endpoint status</c> shows the cluster IDs.</remarks>
+    /// <returns>The cluster ID, or <see langword="null"/> when no endpoint answered.</returns>
+    /// <exception cref="EtcdClusterMismatchException">The endpoints answer for more than one cluster; the message names the stray ones.</exception>
+    public Task<ulong?> EnsureSingleClusterAsync(CancellationToken cancellationToken = default) =>
+        ClusterIdentity.EnsureAsync(this, "EnsureSingleCluster", null, cancellationToken);
+
     /// <inheritdoc />
     public async Task<EndpointStatus> GetStatusAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
     {
@@ -185,7 +196,17 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         var timeout = physical ? Settings.DefragmentTimeout : Settings.CommandTimeout;
         return OnAnyEndpointAsync(EtcdRpc.Compact.Name, idempotent: false, async (endpoint, ct) =>
         {
-            var response = await CallAsync(endpoint, EtcdRpc.Compact, static (c, r, o) => c.KV.CompactAsync(r, o), new CompactionRequest { Revision = revision, Physical = physical }, timeout, ct).ConfigureAwait(false);
+            CompactionResponse response;
+            try
+            {
+                response = await CallAsync(endpoint, EtcdRpc.Compact, static (c, r, o) => c.KV.CompactAsync(r, o), new CompactionRequest { Revision = revision, Physical = physical }, timeout, ct).ConfigureAwait(false);
+            }
+            catch (EtcdRevisionException ex) when (ex.ErrorCode == EtcdErrorCode.RevisionCompacted)
+            {
+                // The history up to this revision is gone already: what was asked for holds, as etcdctl's user wants.
+                return new CompactionResult(ToHeader(null), revision, physical) { AlreadyCompacted = true };
+            }
+
             Log.Compacted(_logger, revision, physical, endpoint.Text);
             return new CompactionResult(ToHeader(response.Header), revision, physical);
         }, cancellationToken);
@@ -195,6 +216,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     public async Task<DefragmentResult> DefragmentAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
+        await ClusterIdentity.EnsureAsync(this, EtcdRpc.Defragment.Name, endpoint, cancellationToken).ConfigureAwait(false);
         Log.DefragmentStarting(_logger, endpoint.Text, Settings.DefragmentTimeout);
         var started = _timeProvider.GetTimestamp();
         var response = await CallAsync(endpoint, EtcdRpc.Defragment, static (c, r, o) => c.Maintenance.DefragmentAsync(r, o), new DefragmentRequest(), Settings.DefragmentTimeout, cancellationToken).ConfigureAwait(false);
@@ -260,7 +282,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             throw new ArgumentException("Give the ID of the member to hand leadership to.", nameof(target));
         }
 
-        var leader = await FindLeaderEndpointAsync(cancellationToken).ConfigureAwait(false);
+        var leader = await FindLeaderEndpointAsync(EtcdRpc.MoveLeader.Name, cancellationToken).ConfigureAwait(false);
         var response = await CallAsync(leader, EtcdRpc.MoveLeader, static (c, r, o) => c.Maintenance.MoveLeaderAsync(r, o), new MoveLeaderRequest { TargetID = target.Value }, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
         Log.MemberChanged(_logger, EtcdRpc.MoveLeader.Name, target, leader.Text);
         return ToHeader(response.Header);
@@ -301,18 +323,34 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     }
 
     /// <inheritdoc />
-    public Task<EtcdMemberList> PromoteMemberAsync(MemberId memberId, CancellationToken cancellationToken = default) =>
-        ChangeMemberAsync(EtcdRpc.MemberPromote, static (c, r, o) => c.Cluster.MemberPromoteAsync(r, o), memberId, new MemberPromoteRequest { ID = memberId.Value }, r => (r.Header, r.Members), cancellationToken);
+    public async Task<EtcdMemberList> PromoteMemberAsync(MemberId memberId, CancellationToken cancellationToken = default)
+    {
+        if (memberId.IsNone)
+        {
+            throw new ArgumentException("Give a member ID (etcdctl member list shows them).", nameof(memberId));
+        }
+
+        // Only the leader knows whether a learner has caught up: a follower forwards the promote to the leader over the
+        // peer API without the caller's credentials, which with auth on fails after etcd's request timeout. So it goes
+        // straight to the leader, as MoveLeader does.
+        var leader = await FindLeaderEndpointAsync(EtcdRpc.MemberPromote.Name, cancellationToken).ConfigureAwait(false);
+        var response = await CallAsync(leader, EtcdRpc.MemberPromote, static (c, r, o) => c.Cluster.MemberPromoteAsync(r, o), new MemberPromoteRequest { ID = memberId.Value }, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        Log.MemberChanged(_logger, EtcdRpc.MemberPromote.Name, memberId, leader.Text);
+        return new EtcdMemberList(ToHeader(response.Header), ToMembers(response.Members));
+    }
 
     /// <inheritdoc />
-    public Task<ResponseHeader> ProbeWriteAsync(CancellationToken cancellationToken = default) =>
-        OnAnyEndpointAsync(EtcdRpc.Put.Name, idempotent: true, async (endpoint, ct) =>
+    public async Task<ResponseHeader> ProbeWriteAsync(CancellationToken cancellationToken = default)
+    {
+        await ClusterIdentity.EnsureAsync(this, EtcdRpc.Put.Name, null, cancellationToken).ConfigureAwait(false);
+        return await OnAnyEndpointAsync(EtcdRpc.Put.Name, idempotent: true, async (endpoint, ct) =>
         {
             var key = ByteString.CopyFromUtf8($"{ReservedKeyPrefix}probe/{Guid.NewGuid():N}");
             var put = await CallAsync(endpoint, EtcdRpc.Put, s_put, new PutRequest { Key = key, Value = ByteString.CopyFromUtf8("probe") }, Settings.CommandTimeout, ct).ConfigureAwait(false);
             await CallAsync(endpoint, EtcdRpc.DeleteRange, s_deleteRange, new DeleteRangeRequest { Key = key }, Settings.CommandTimeout, ct).ConfigureAwait(false);
             return ToHeader(put.Header);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Closes the connections. Calls in flight fail; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public ValueTask DisposeAsync()
@@ -401,9 +439,11 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
         return ToAlarms(await CallAsync(endpoint, EtcdRpc.Alarm, static (c, r, o) => c.Maintenance.AlarmAsync(r, o), request, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false));
     }
 
-    private async Task<EtcdEndpoint> FindLeaderEndpointAsync(CancellationToken cancellationToken)
+    /// <summary>The leader's endpoint, after checking that the configured endpoints belong to one cluster.</summary>
+    private async Task<EtcdEndpoint> FindLeaderEndpointAsync(string operation, CancellationToken cancellationToken)
     {
         var status = await GetClusterStatusAsync(cancellationToken).ConfigureAwait(false);
+        ClusterIdentity.Ensure(status, operation);
         if (status.Endpoints.FirstOrDefault(e => e.Status is { IsLeader: true }) is { } leader)
         {
             return leader.Endpoint;
@@ -417,7 +457,7 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             return EtcdEndpoint.Parse(member.ClientUrls[0]);
         }
 
-        throw EtcdErrors.FromStatus(null, EtcdRpc.MoveLeader.Name, EtcdStatusCode.Unavailable,
+        throw EtcdErrors.FromStatus(null, operation, EtcdStatusCode.Unavailable,
             leaderId.IsNone ? "etcdserver: no leader" : $"the leader {leaderId} has no reachable client URL");
     }
 
@@ -442,10 +482,15 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
     /// <summary>
     /// Runs a cluster-wide call on the first endpoint that answers, starting with the last one that did. A call that is
     /// not idempotent moves on only when the request certainly never left (the connection could not be made) or a learner
-    /// refused it.
+    /// refused it; it is a change, so it first checks that the endpoints belong to one cluster.
     /// </summary>
     private async Task<T> OnAnyEndpointAsync<T>(string operation, bool idempotent, Func<EtcdEndpoint, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
+        if (!idempotent)
+        {
+            await ClusterIdentity.EnsureAsync(this, operation, null, cancellationToken).ConfigureAwait(false);
+        }
+
         var start = Volatile.Read(ref _preferredEndpoint);
         EtcdException? last = null;
         for (var i = 0; i < Endpoints.Count; i++)
@@ -508,11 +553,10 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             return cached.Length == 0 ? null : cached;
         }
 
-        AuthenticateResponse response;
+        string token;
         try
         {
-            response = await _transport.UnaryAsync(endpoint, EtcdRpc.Authenticate, static (c, r, o) => c.Auth.AuthenticateAsync(r, o),
-                new AuthenticateRequest { Name = _username, Password = _password ?? string.Empty }, Settings.CommandTimeout, token: null, cancellationToken).ConfigureAwait(false);
+            token = await AuthenticateAsync(endpoint, cancellationToken).ConfigureAwait(false);
         }
         catch (EtcdException ex) when (ex.ServerMessage == AuthNotEnabled)
         {
@@ -521,10 +565,46 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             _tokens[endpoint] = string.Empty;
             return null;
         }
+        catch (EtcdException ex) when (ex.ErrorCode == EtcdErrorCode.NotSupportedForLearner)
+        {
+            // A learner refuses Authenticate, yet etcd 3.5 wants a token even for its Status. Authentication goes through
+            // raft and every member applies it with the same token (learners included), so a token from another member
+            // is valid on this one.
+            token = await AuthenticateElsewhereAsync(endpoint, ex, cancellationToken).ConfigureAwait(false);
+        }
 
-        Log.Authenticated(_logger, _username, endpoint.Text);
-        _tokens[endpoint] = response.Token;
+        _tokens[endpoint] = token;
+        return token;
+    }
+
+    private async Task<string> AuthenticateAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        var response = await _transport.UnaryAsync(endpoint, EtcdRpc.Authenticate, static (c, r, o) => c.Auth.AuthenticateAsync(r, o),
+            new AuthenticateRequest { Name = _username, Password = _password ?? string.Empty }, Settings.CommandTimeout, token: null, cancellationToken).ConfigureAwait(false);
+        Log.Authenticated(_logger, _username!, endpoint.Text);
         return response.Token;
+    }
+
+    private async Task<string> AuthenticateElsewhereAsync(EtcdEndpoint learner, EtcdException refusal, CancellationToken cancellationToken)
+    {
+        foreach (var other in Endpoints)
+        {
+            if (other.Equals(learner))
+            {
+                continue;
+            }
+
+            try
+            {
+                return await AuthenticateAsync(other, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EtcdException ex) when (ex.ErrorCode == EtcdErrorCode.NotSupportedForLearner || ex is EtcdUnavailableException)
+            {
+                // Another learner, or a member that is down: try the next one.
+            }
+        }
+
+        throw refusal;
     }
 
     private static IReadOnlyList<string> ValidatePeerUrls(IReadOnlyList<string> peerUrls)

@@ -90,7 +90,10 @@ public interface IEtcdMaintenanceClient : IAsyncDisposable
     Task<EtcdMemberList> UpdateMemberAsync(MemberId memberId, IReadOnlyList<string> peerUrls, CancellationToken cancellationToken = default);
 
     /// <summary>Promotes a learner to a voting member; etcd refuses until the learner has caught up with the leader.</summary>
-    /// <remarks>RPC <c>Cluster.MemberPromote</c>; <c>etcdctl member promote HEXID</c>. Never retried.</remarks>
+    /// <remarks>
+    /// RPC <c>Cluster.MemberPromote</c>; <c>etcdctl member promote HEXID</c>. Sent to the leader, found first (a follower
+    /// forwards it without the caller's credentials, which fails with auth on). Never retried.
+    /// </remarks>
     Task<EtcdMemberList> PromoteMemberAsync(MemberId memberId, CancellationToken cancellationToken = default);
 
     /// <summary>

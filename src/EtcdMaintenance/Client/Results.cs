@@ -1,10 +1,17 @@
 namespace EtcdMaintenance;
 
 /// <summary>The answer to a compaction (RPC <c>KV.Compact</c>).</summary>
-/// <param name="Header">The response header.</param>
+/// <param name="Header">The response header (all zeros when <see cref="AlreadyCompacted"/>: etcd answers that with an error, which has none).</param>
 /// <param name="Revision">The revision compacted at.</param>
 /// <param name="Physical">Whether the call waited until the compaction was physically applied.</param>
-public sealed record CompactionResult(ResponseHeader Header, long Revision, bool Physical);
+public sealed record CompactionResult(ResponseHeader Header, long Revision, bool Physical)
+{
+    /// <summary>
+    /// Whether the history up to <see cref="Revision"/> had already been compacted (etcd answered
+    /// <c>required revision has been compacted</c>): nothing was done, and the outcome asked for holds.
+    /// </summary>
+    public bool AlreadyCompacted { get; init; }
+}
 
 /// <summary>The answer to a defragment of one member (RPC <c>Maintenance.Defragment</c>).</summary>
 /// <param name="Endpoint">The member's endpoint.</param>

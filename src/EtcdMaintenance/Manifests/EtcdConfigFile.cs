@@ -1,4 +1,3 @@
-using System.Globalization;
 using EtcdMaintenance.Manifests.Yaml;
 using YamlDotNet.Core;
 
@@ -25,9 +24,9 @@ public sealed class EtcdConfigFile : EtcdFlagDocument<EtcdConfigFile>
         "snapshot-catchup-entries", "max-learners", "compaction-batch-limit",
     };
 
-    private readonly YMapping? _root;
+    private readonly YMapping _root;
 
-    private EtcdConfigFile(DocumentOrigin origin, string text, IReadOnlyList<ManifestNotice> editNotices, YMapping? root, IReadOnlyList<ManifestFlag> flags)
+    private EtcdConfigFile(DocumentOrigin origin, string text, IReadOnlyList<ManifestNotice> editNotices, YMapping root, IReadOnlyList<ManifestFlag> flags)
         : base(origin, text, [], editNotices, flags)
     {
         _root = root;
@@ -50,11 +49,6 @@ public sealed class EtcdConfigFile : EtcdFlagDocument<EtcdConfigFile>
     private protected override string? NormalizeValue(string name, string? value)
     {
         value ??= "true";
-        if (s_integerKeys.Contains(name) && !long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
-        {
-            throw new ArgumentException($"{name} is an integer in etcd's configuration file; '{value}' is not one.", nameof(value));
-        }
-
         if (EtcdFlagSyntax.IsBoolean(name) && value is not ("true" or "false"))
         {
             throw new ArgumentException($"{name} is a boolean in etcd's configuration file; write true or false, not '{value}'.", nameof(value));
@@ -67,7 +61,7 @@ public sealed class EtcdConfigFile : EtcdFlagDocument<EtcdConfigFile>
     {
         var layout = new BlockLayout(Text);
         var typed = s_integerKeys.Contains(name) || EtcdFlagSyntax.IsBoolean(name);
-        if (_root?.Find(name) is { } entry)
+        if (_root.Find(name) is { } entry)
         {
             if (entry.Value is not YScalar { HasProperties: false } scalar || _root.IsFlow)
             {
@@ -82,13 +76,6 @@ public sealed class EtcdConfigFile : EtcdFlagDocument<EtcdConfigFile>
         }
 
         var line = $"{name}: {(typed ? value : ScalarText.Format(value!, ScalarStyle.Plain, mustReadAsString: true))}";
-        if (_root is null)
-        {
-            // An empty file: the key becomes its first line.
-            var separator = Text.Length == 0 || Text.EndsWith('\n') ? string.Empty : layout.Newline;
-            return [TextEdit.Insert(Text.Length, separator + line + layout.Newline)];
-        }
-
         if (_root.IsFlow)
         {
             throw Unsupported(_root, name, "the file is a flow mapping ({a: b}); rewrite it as a block mapping to edit it");
@@ -100,7 +87,7 @@ public sealed class EtcdConfigFile : EtcdFlagDocument<EtcdConfigFile>
     private protected override IReadOnlyList<TextEdit> PlanRemove(string name)
     {
         var layout = new BlockLayout(Text);
-        var entry = _root!.Find(name)!;
+        var entry = _root.Find(name)!;
         if (_root.IsFlow)
         {
             throw Unsupported(_root, name, "the file is a flow mapping ({a: b}); rewrite it as a block mapping to edit it");
@@ -125,20 +112,28 @@ public sealed class EtcdConfigFile : EtcdFlagDocument<EtcdConfigFile>
         }
 
         var root = documents.Count == 0 ? null : documents[0] as YMapping;
-        if (documents.Count == 1 && root is null && documents[0] is not YScalar { IsNull: true })
+        if (root is null)
         {
-            throw ManifestException.Create(ManifestErrorCode.NotAnEtcdConfigFile, name, documents[0].Line, documents[0].Column, null,
-                "the document is not a mapping of etcd settings");
+            // An empty file says nothing about what it is for: kubelet's empty etcd.yaml must not become a configuration file.
+            throw documents.Count == 1 && documents[0] is not YScalar { IsNull: true }
+                ? ManifestException.Create(ManifestErrorCode.NotAnEtcdConfigFile, name, documents[0].Line, documents[0].Column, null, "the document is not a mapping of etcd settings")
+                : ManifestException.Create(ManifestErrorCode.NotAnEtcdConfigFile, name, null, null, null, "the file is empty: an etcd configuration file names at least one of etcd's settings");
         }
 
-        if (root?.GetScalar("kind") is { } kind && root.Get("apiVersion") is not null)
+        if (root.GetScalar("kind") is { } kind && root.Get("apiVersion") is not null)
         {
             throw ManifestException.Create(ManifestErrorCode.NotAnEtcdConfigFile, name, root.Get("kind")!.Line, root.Get("kind")!.Column, null,
                 $"the document is a Kubernetes {kind}, not etcd's configuration file ({(kind == "Pod" ? "use EtcdManifest" : "use KubeadmClusterConfiguration")})");
         }
 
+        if (root.Entries.Count > 0 && !root.Entries.Any(e => e.Key is YScalar key && EtcdFlagTypes.IsKnown(key.Value)))
+        {
+            throw ManifestException.Create(ManifestErrorCode.NotAnEtcdConfigFile, name, root.Line, root.Column, null,
+                $"none of the keys ({string.Join(", ", root.Entries.Select(e => e.Key).OfType<YScalar>().Take(5).Select(k => k.Value))}) is one of etcd's settings");
+        }
+
         var flags = new List<ManifestFlag>();
-        foreach (var entry in root?.Entries ?? [])
+        foreach (var entry in root.Entries)
         {
             if (entry.Key is not YScalar key)
             {

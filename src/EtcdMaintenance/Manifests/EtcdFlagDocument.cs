@@ -12,7 +12,7 @@ namespace EtcdMaintenance.Manifests;
 /// <typeparam name="TSelf">The document type; every edit returns a new one of it.</typeparam>
 /// <remarks>
 /// Flag names are written without dashes (<c>quota-backend-bytes</c>; leading dashes are accepted and ignored). When a flag is
-/// written more than once, etcd uses the last occurrence: reads return it, <see cref="SetFlag"/> changes it (and reports the
+/// written more than once, etcd uses the last occurrence: reads return it, <see cref="SetFlag(string, string?)"/> changes it (and reports the
 /// others), <see cref="RemoveFlag"/> removes them all. Setting a flag to the value it already has changes nothing.
 /// </remarks>
 public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
@@ -58,11 +58,71 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
     /// </param>
     /// <returns>The edited document (this one when the flag already has the value).</returns>
     /// <exception cref="ArgumentException">The name is not a flag name, or the value holds a line break.</exception>
-    /// <exception cref="ManifestException">The flag's items are laid out in a way that cannot be edited safely.</exception>
-    public TSelf SetFlag(string name, string? value)
+    /// <exception cref="ManifestException">
+    /// <see cref="ManifestErrorCode.UnknownFlag"/> for a flag etcd 3.4-3.6 does not have (etcd would refuse to start),
+    /// <see cref="ManifestErrorCode.InvalidFlagValue"/> for a value etcd would not read as the flag's type (a number,
+    /// boolean, Go duration, URL list or one of a set of words), <see cref="ManifestErrorCode.QuotaBelowMinimum"/> for a
+    /// quota under 1 MiB or negative; or the flag's items are laid out in a way that cannot be edited safely.
+    /// </exception>
+    public TSelf SetFlag(string name, string? value) => SetFlag(name, value, force: false);
+
+    /// <summary>Sets a flag, as <see cref="SetFlag(string, string?)"/>; <paramref name="force"/> also writes what is otherwise refused.</summary>
+    /// <param name="name">The flag name, e.g. <c>quota-backend-bytes</c>.</param>
+    /// <param name="value">The value; <see langword="null"/> for a boolean flag written alone.</param>
+    /// <param name="force">
+    /// Write the flag unchecked: one this library does not know (a newer etcd's), a value it does not read as the flag's
+    /// type, or a quota under 1 MiB. What etcd then does with it is the caller's responsibility.
+    /// </param>
+    /// <returns>The edited document (this one when the flag already has the value).</returns>
+    /// <exception cref="ArgumentException">The name is not a flag name, or the value holds a line break.</exception>
+    /// <exception cref="ManifestException">The value is refused (see <see cref="SetFlag(string, string?)"/>), or cannot be edited safely.</exception>
+    public TSelf SetFlag(string name, string? value, bool force)
     {
         var normalized = EtcdFlagSyntax.Normalize(name);
         EtcdFlagSyntax.ValidateValue(value);
+        CheckValue(normalized, value, force);
+        return SetCheckedFlag(normalized, value);
+    }
+
+    /// <summary>Refuses, before anything is written, a value etcd would refuse or take to mean something harmful.</summary>
+    private void CheckValue(string name, string? value, bool force)
+    {
+        if (force)
+        {
+            return;
+        }
+
+        if (!EtcdFlagTypes.IsKnown(name))
+        {
+            throw ManifestException.Create(ManifestErrorCode.UnknownFlag, SourceName, LineOf(name), null, name,
+                $"--{name} is not an etcd flag (etcd 3.4-3.6 would refuse to start); check the spelling, or force the change to write it anyway");
+        }
+
+        if (EtcdFlagTypes.Check(name, value) is { } problem)
+        {
+            throw ManifestException.Create(ManifestErrorCode.InvalidFlagValue, SourceName, LineOf(name), null, name, problem + "; force the change to write it anyway");
+        }
+
+        if (name == EtcdFlagSyntax.QuotaBackendBytes && value is not null)
+        {
+            CheckQuotaFloor(long.Parse(value, CultureInfo.InvariantCulture));
+        }
+    }
+
+    private void CheckQuotaFloor(long bytes)
+    {
+        if (bytes < 0 || bytes is > 0 and < EtcdFlagTypes.MinimumQuotaBytes)
+        {
+            const string flag = EtcdFlagSyntax.QuotaBackendBytes;
+            throw ManifestException.Create(ManifestErrorCode.QuotaBelowMinimum, SourceName, LineOf(flag), null, flag, bytes < 0
+                ? $"a negative quota ({bytes}) turns etcd's quota off; force the change to write it anyway"
+                : $"a quota of {QuotaBackendBytes.FormatSize(bytes)} is under 1 MiB: etcd would raise NOSPACE almost at once (quotas are in bytes: 8 GiB is 8589934592); force the change to write it anyway");
+        }
+    }
+
+    /// <summary>Writes a flag whose name and value have been checked.</summary>
+    private TSelf SetCheckedFlag(string normalized, string? value)
+    {
         value = NormalizeValue(normalized, value);
         var existing = GetFlags(normalized);
         if (existing.Count > 0 && existing[^1].EffectiveValue == (value ?? "true"))
@@ -152,6 +212,11 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
             }
         }
 
+        if (!options.Force)
+        {
+            CheckQuotaFloor(quota.Bytes);
+        }
+
         if (quota > QuotaBackendBytes.SuggestedMaximum)
         {
             if (!options.Force)
@@ -185,7 +250,7 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
                 $"the quota goes down from {(current ?? QuotaBackendBytes.EtcdDefault).ToDisplayString()} to {quota.ToDisplayString()}") { Flag = flag });
         }
 
-        var result = SetFlag(flag, quota.ToString());
+        var result = SetCheckedFlag(flag, quota.ToString());
         notices.AddRange(result.QuotaNotices(quota, options));
         return result.Rebuild(result.Text, Merge(result.EditNotices, notices));
     }

@@ -60,6 +60,12 @@ public enum ManifestErrorCode
 
     /// <summary>The document was parsed from text, not loaded from a file, so there is nothing to save it to.</summary>
     NoFile,
+
+    /// <summary>The flag is not one of etcd's (3.4 to 3.6), which would refuse to start with it; written only when forced.</summary>
+    UnknownFlag,
+
+    /// <summary>The quota is under 1 MiB (etcd would raise NOSPACE almost at once) or negative (which turns the quota off); written only when forced.</summary>
+    QuotaBelowMinimum,
 }
 
 /// <summary>

@@ -16,7 +16,10 @@ public sealed class QuotaChangeOptions
     /// <value><see langword="null"/> by default: not checked.</value>
     public long? CurrentDatabaseSize { get; set; }
 
-    /// <summary>Allows a quota above etcd's suggested maximum of 8 GiB (<see cref="QuotaBackendBytes.SuggestedMaximum"/>); a warning is still returned.</summary>
+    /// <summary>
+    /// Allows a quota above etcd's suggested maximum of 8 GiB (<see cref="QuotaBackendBytes.SuggestedMaximum"/>; a warning
+    /// is still returned) or under 1 MiB.
+    /// </summary>
     /// <value><see langword="false"/> by default: such a quota is refused.</value>
     public bool Force { get; set; }
 

@@ -32,10 +32,16 @@ public sealed record ClusterView(IReadOnlyList<MemberView> Members, IReadOnlyLis
     public MemberView? Find(MemberId id) => Members.FirstOrDefault(m => m.Member.Id == id);
 
     /// <summary>Reads the member list, every member's status (in parallel) and the alarms.</summary>
-    public static async Task<ClusterView> LoadAsync(IEtcdMaintenanceClient client, CancellationToken cancellationToken = default)
+    /// <exception cref="EtcdClusterMismatchException">The configured endpoints answer for more than one cluster.</exception>
+    public static Task<ClusterView> LoadAsync(IEtcdMaintenanceClient client, CancellationToken cancellationToken = default) =>
+        LoadAsync(client, nameof(ClusterView), cancellationToken);
+
+    /// <summary>Reads the view for <paramref name="operation"/>, refusing endpoints of more than one cluster.</summary>
+    internal static async Task<ClusterView> LoadAsync(IEtcdMaintenanceClient client, string operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         var configured = await client.GetClusterStatusAsync(cancellationToken).ConfigureAwait(false);
+        ClusterIdentity.Ensure(configured, operation);
         var members = await client.ListMembersAsync(cancellationToken).ConfigureAwait(false);
         var useTls = client.Endpoints.Any(e => e.UsesTls);
         var views = await Task.WhenAll(members.Members.Select(async member =>

@@ -70,6 +70,7 @@ public sealed class MemberReplacementCoordinator
     /// <param name="progress">Receives every progress event synchronously, from the thread running the step.</param>
     /// <param name="cancellationToken">Cancels the checks.</param>
     /// <exception cref="EtcdSafetyCheckException">A precondition does not hold; the message names it and says what to do. Nothing was changed.</exception>
+    /// <exception cref="EtcdClusterMismatchException">The configured endpoints answer for more than one cluster; nothing was changed.</exception>
     public async Task<MemberReplacementOperation> StartAsync(MemberReplacementRequest request, IProgress<MemberReplacementProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         Validate(request);
@@ -96,6 +97,7 @@ public sealed class MemberReplacementCoordinator
         await using (startLock.ConfigureAwait(false))
         {
             var plan = await PlanAsync(request, cancellationToken).ConfigureAwait(false);
+            ClusterIdentity.Ensure(await _client.GetClusterStatusAsync(cancellationToken).ConfigureAwait(false), OperationName, exempt: Endpoints(plan.ClientUrls));
             if (plan.FirstFailure is { } failed)
             {
                 throw new EtcdSafetyCheckException($"{OperationName} of {request.MemberName} refused: {failed.Name}: {failed.Detail}", null, OperationName);
@@ -141,6 +143,7 @@ public sealed class MemberReplacementCoordinator
     /// <param name="cancellationToken">Cancels the checks.</param>
     /// <exception cref="InvalidDataException">The file is not a journal, or is of another version.</exception>
     /// <exception cref="EtcdSafetyCheckException">The journal is for another cluster ID or another host; nothing was changed.</exception>
+    /// <exception cref="EtcdClusterMismatchException">The configured endpoints answer for more than one cluster; nothing was changed.</exception>
     public async Task<MemberReplacementOperation> ResumeAsync(string journalPath, IEtcdMemberHost host, IProgress<MemberReplacementProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(journalPath);
@@ -162,7 +165,7 @@ public sealed class MemberReplacementCoordinator
         }
 
         var configured = await _client.GetClusterStatusAsync(cancellationToken).ConfigureAwait(false);
-        var clusterId = ConsistencyChecker.MajorityClusterId(configured);
+        var clusterId = ClusterIdentity.Ensure(configured, OperationName, exempt: Endpoints(checkpoint.ClientUrls));
         if (clusterId != checkpoint.ClusterId)
         {
             throw new EtcdSafetyCheckException(
@@ -194,6 +197,13 @@ public sealed class MemberReplacementCoordinator
                 throw new ArgumentException($"Peer URLs must be one or more http(s)://host:port URLs; got '{string.Join(",", urls)}'.", nameof(request));
             }
         }
+    }
+
+    /// <summary>The replaced member's own endpoints: it may answer for another cluster (its data is why it is replaced).</summary>
+    private List<EtcdEndpoint> Endpoints(IReadOnlyList<string> clientUrls)
+    {
+        var useTls = _client.Endpoints.Any(e => e.UsesTls);
+        return [.. clientUrls.Select(u => EtcdEndpoint.TryParse(u, useTls, out var e, out _) ? e : null).OfType<EtcdEndpoint>()];
     }
 
     private static bool SamePath(string a, string b) =>

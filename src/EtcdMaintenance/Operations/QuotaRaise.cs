@@ -162,7 +162,7 @@ public sealed class QuotaRaise
     /// <exception cref="ManifestException">A manifest cannot be read, or the quota is refused (below the DB size, above 8 GiB without force).</exception>
     public async Task<QuotaRaisePlan> PlanAsync(CancellationToken cancellationToken = default)
     {
-        var view = await ClusterView.LoadAsync(_client, cancellationToken).ConfigureAwait(false);
+        var view = await ClusterView.LoadAsync(_client, OperationName, cancellationToken).ConfigureAwait(false);
         EnsureAllVotersAnswer(view, null);
         var largest = view.Members.Select(m => m.Status?.DbSize ?? 0).Max();
         var members = new List<QuotaRaiseMemberPlan>();
@@ -203,7 +203,7 @@ public sealed class QuotaRaise
         {
             cancellationToken.ThrowIfCancellationRequested();
             var host = _hosts.First(h => h.Name == member.Host && h.ManifestPath == member.ManifestPath);
-            var view = await ClusterView.LoadAsync(_client, cancellationToken).ConfigureAwait(false);
+            var view = await ClusterView.LoadAsync(_client, OperationName, cancellationToken).ConfigureAwait(false);
             EnsureAllVotersAnswer(view, member.MemberId);
             var endpoint = view.Find(member.MemberId)?.Endpoint ?? throw new EtcdSafetyCheckException(
                 $"{OperationName}: member {member.Member} has no client URL to check it by.", null, OperationName);

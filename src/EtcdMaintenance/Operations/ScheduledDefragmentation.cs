@@ -58,7 +58,7 @@ public sealed class ScheduledDefragmentation
     /// <summary>Checks once and defragments if the policy says so and the cluster is calm.</summary>
     public async Task<ScheduledDefragmentationResult> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        var first = await ClusterView.LoadAsync(_client, cancellationToken).ConfigureAwait(false);
+        var first = await ClusterView.LoadAsync(_client, nameof(ScheduledDefragmentation), cancellationToken).ConfigureAwait(false);
         if (first.Members.FirstOrDefault(m => !m.IsReachable) is { } down)
         {
             return Skip($"{down.DisplayName} does not answer ({down.Error?.Message})");
@@ -70,7 +70,7 @@ public sealed class ScheduledDefragmentation
         }
 
         await Task.Delay(_options.StabilityWindow, _timeProvider, cancellationToken).ConfigureAwait(false);
-        var second = await ClusterView.LoadAsync(_client, cancellationToken).ConfigureAwait(false);
+        var second = await ClusterView.LoadAsync(_client, nameof(ScheduledDefragmentation), cancellationToken).ConfigureAwait(false);
         if (second.Leader?.Member.Id != first.Leader.Member.Id || second.Leader.Status!.RaftTerm != first.Leader.Status!.RaftTerm
             || second.Members.Any(m => !m.IsReachable || m.Status!.Leader != second.Leader.Member.Id))
         {

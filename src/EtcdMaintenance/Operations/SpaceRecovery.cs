@@ -38,7 +38,7 @@ public sealed class SpaceRecovery
     /// </summary>
     /// <exception cref="EtcdSafetyCheckException">A CORRUPT alarm is active, a voting member does not answer (and skipping was not allowed), or no leader is known.</exception>
     public async Task<SpaceRecoveryPlan> PlanAsync(CancellationToken cancellationToken = default) =>
-        BuildPlan(await ClusterView.LoadAsync(_client, cancellationToken).ConfigureAwait(false));
+        BuildPlan(await ClusterView.LoadAsync(_client, OperationName, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Runs the recovery. Cancellation stops it at the next safe point (never inside a defragment).</summary>
     /// <returns>The report; <see cref="SpaceRecoveryReport.Succeeded"/> is <see langword="false"/> when a step failed (the report says which and how to continue).</returns>
@@ -54,7 +54,7 @@ public sealed class SpaceRecovery
         }
 
         Report(SpaceRecoveryStage.Checking, null, "checking members, health and alarms");
-        var view = await ClusterView.LoadAsync(_client, cancellationToken).ConfigureAwait(false);
+        var view = await ClusterView.LoadAsync(_client, OperationName, cancellationToken).ConfigureAwait(false);
         var plan = BuildPlan(view);
         await EnsureVotersServeReadsAsync(view, cancellationToken).ConfigureAwait(false);
 
@@ -281,15 +281,8 @@ public sealed class SpaceRecovery
         }
 
         report(SpaceRecoveryStage.Compacting, null, $"compacting at revision {revision} (physical)");
-        try
-        {
-            await _client.CompactAsync(revision, physical: true, cancellationToken).ConfigureAwait(false);
-            report(SpaceRecoveryStage.Compacted, null, $"compacted at revision {revision}");
-        }
-        catch (EtcdRevisionException ex) when (ex.ErrorCode == EtcdErrorCode.RevisionCompacted)
-        {
-            report(SpaceRecoveryStage.Compacted, null, $"revision {revision} was already compacted");
-        }
+        var result = await _client.CompactAsync(revision, physical: true, cancellationToken).ConfigureAwait(false);
+        report(SpaceRecoveryStage.Compacted, null, result.AlreadyCompacted ? $"already compacted at revision {revision}" : $"compacted at revision {revision}");
 
         return revision;
     }

@@ -150,11 +150,11 @@ internal static class EndpointStatusParser
             }
             else if (json.NameIs("dbSize"u8))
             {
-                dbSize = json.Int64("dbSize as a 64-bit number");
+                dbSize = json.NonNegativeInt64("dbSize as a non-negative 64-bit number");
             }
             else if (json.NameIs("dbSizeInUse"u8))
             {
-                dbSizeInUse = json.Int64("dbSizeInUse as a 64-bit number");
+                dbSizeInUse = json.NonNegativeInt64("dbSizeInUse as a non-negative 64-bit number");
             }
             else if (json.NameIs("leader"u8))
             {
@@ -187,7 +187,7 @@ internal static class EndpointStatusParser
             }
             else if (json.NameIs("dbSizeQuota"u8))
             {
-                var value = json.Int64("dbSizeQuota as a 64-bit number");
+                var value = json.NonNegativeInt64("dbSizeQuota as a non-negative 64-bit number");
                 quota = value > 0 ? value : null;
             }
             else
@@ -236,7 +236,7 @@ internal static class EndpointStatusParser
             }
             else if (json.NameIs("revision"u8))
             {
-                revision = json.Int64("revision as a 64-bit number");
+                revision = json.NonNegativeInt64("revision as a non-negative 64-bit number");
             }
             else if (json.NameIs("raft_term"u8))
             {
@@ -391,17 +391,28 @@ internal static class EndpointStatusParser
         IReadOnlyList<string> errors = [];
         var isLearner = false;
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        FieldLine? duplicate = null;
         var terms = 0;
         foreach (var field in record)
         {
-            seen.Add(field.Key);
+            if (!seen.Add(field.Key) && field.Key != "RaftTerm")
+            {
+                // Reported after the command check: another command's record repeats its own keys.
+                duplicate ??= field;
+            }
+
             switch (field.Key)
             {
                 case "ClusterID": clusterId = FieldsText.UInt64(text, field); break;
                 case "MemberID": memberId = FieldsText.UInt64(text, field); break;
-                case "Revision": revision = FieldsText.Int64(text, field); break;
+                case "Revision": revision = FieldsText.NonNegativeInt64(text, field); break;
                 case "RaftTerm":
                     // Printed twice: the header's term, then the status's.
+                    if (terms == 2)
+                    {
+                        throw text.Error(EtcdctlParseErrorKind.Malformed, field.Line, 0, "\"RaftTerm\" at most twice per record (the header's and the status's)");
+                    }
+
                     if (terms++ == 0)
                     {
                         headerTerm = FieldsText.UInt64(text, field);
@@ -417,8 +428,8 @@ internal static class EndpointStatusParser
                     var storage = FieldsText.Quoted(text, field);
                     storageVersion = storage.Length == 0 ? null : storage;
                     break;
-                case "DBSize": dbSize = FieldsText.Int64(text, field); break;
-                case "DBSizeInUse": dbSizeInUse = FieldsText.Int64(text, field); break;
+                case "DBSize": dbSize = FieldsText.NonNegativeInt64(text, field); break;
+                case "DBSizeInUse": dbSizeInUse = FieldsText.NonNegativeInt64(text, field); break;
                 case "DBSizeQuota" or "Quota":
                     var value = FieldsText.Int64(text, field);
                     quota = value > 0 ? value : null;
@@ -446,6 +457,11 @@ internal static class EndpointStatusParser
             throw isLast
                 ? new EtcdctlParseException(new EtcdctlParseError(EtcdctlParseErrorKind.Truncated, last.Number, last.Length + 1, $"a \"{missing}\" line in this record", "the end of the output"))
                 : text.Error(EtcdctlParseErrorKind.Malformed, record[0].Line, 0, $"a \"{missing}\" line in the record starting here");
+        }
+
+        if (duplicate is { } twice)
+        {
+            throw text.Error(EtcdctlParseErrorKind.Malformed, twice.Line, 0, $"each field once per record (etcdctl never prints \"{twice.Key}\" twice)");
         }
 
         return new EndpointStatus(endpoint!, memberId, version!, dbSize, leader, raftIndex, raftTerm, raftAppliedIndex)

@@ -83,6 +83,12 @@ internal static class FieldsText
             ? value
             : throw text.Error(EtcdctlParseErrorKind.Malformed, field.Line, field.ValueColumn, $"a 64-bit number for \"{field.Key}\"");
 
+    /// <summary>A revision or a size: no sign, as etcd never reports one below zero.</summary>
+    public static long NonNegativeInt64(OutputText text, FieldLine field) =>
+        long.TryParse(field.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw text.Error(EtcdctlParseErrorKind.Malformed, field.Line, field.ValueColumn, $"a non-negative 64-bit number for \"{field.Key}\"");
+
     public static bool Boolean(OutputText text, FieldLine field) => field.Value switch
     {
         "true" => true,

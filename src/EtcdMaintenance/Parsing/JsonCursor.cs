@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 
@@ -6,8 +5,8 @@ namespace EtcdMaintenance.Parsing;
 
 /// <summary>
 /// A <see cref="Utf8JsonReader"/> over the JSON part of captured etcdctl output that turns every problem into an
-/// <see cref="EtcdctlParseException"/> with the line and column in the original text. Numbers are read whether etcd
-/// printed them bare (etcdctl) or as strings (etcd's JSON gateway).
+/// <see cref="EtcdctlParseException"/> with the line and column in the original text. It refuses what etcdctl never
+/// prints: a property twice in one object, and numbers in quotes.
 /// </summary>
 internal ref struct JsonCursor
 {
@@ -15,6 +14,7 @@ internal ref struct JsonCursor
     private readonly byte[] _utf8;
     private readonly int _baseOffset;
     private Utf8JsonReader _reader;
+    private List<HashSet<string>>? _names;
 
     /// <summary>Starts reading the JSON value that begins at <paramref name="first"/>; text after it is left for <see cref="EndOffset"/>.</summary>
     public JsonCursor(OutputText text, TextLine first)
@@ -46,6 +46,27 @@ internal ref struct JsonCursor
         {
             throw _text.EndOfOutput(expected);
         }
+
+        if (_reader.TokenType == JsonTokenType.StartObject)
+        {
+            NamesAt(_reader.CurrentDepth + 1).Clear();
+        }
+        else if (_reader.TokenType == JsonTokenType.PropertyName && !NamesAt(_reader.CurrentDepth).Add(_reader.GetString()!))
+        {
+            throw Error(EtcdctlParseErrorKind.Malformed, $"each property once (etcdctl never prints \"{_reader.GetString()}\" twice in one object)");
+        }
+    }
+
+    /// <summary>The property names seen so far in the object whose properties are at <paramref name="depth"/>.</summary>
+    private HashSet<string> NamesAt(int depth)
+    {
+        _names ??= [];
+        while (_names.Count <= depth)
+        {
+            _names.Add(new HashSet<string>(StringComparer.Ordinal));
+        }
+
+        return _names[depth];
     }
 
     public void Expect(JsonTokenType type, string expected)
@@ -96,6 +117,13 @@ internal ref struct JsonCursor
     {
         Read(what);
         return TryNumber(out long value) ? value : throw Error(EtcdctlParseErrorKind.Malformed, what);
+    }
+
+    /// <summary>A revision or a size: etcd never reports one below zero.</summary>
+    public long NonNegativeInt64(string what)
+    {
+        Read(what);
+        return TryNumber(out long value) && value >= 0 ? value : throw Error(EtcdctlParseErrorKind.Malformed, what);
     }
 
     public bool Boolean(string what)
@@ -188,7 +216,6 @@ internal ref struct JsonCursor
         return _reader.TokenType switch
         {
             JsonTokenType.Number => _reader.TryGetUInt64(out value),
-            JsonTokenType.String => !_reader.ValueIsEscaped && Utf8Parser.TryParse(_reader.ValueSpan, out value, out var used) && used == _reader.ValueSpan.Length,
             _ => false,
         };
     }
@@ -199,7 +226,6 @@ internal ref struct JsonCursor
         return _reader.TokenType switch
         {
             JsonTokenType.Number => _reader.TryGetInt64(out value),
-            JsonTokenType.String => !_reader.ValueIsEscaped && Utf8Parser.TryParse(_reader.ValueSpan, out value, out var used) && used == _reader.ValueSpan.Length,
             _ => false,
         };
     }

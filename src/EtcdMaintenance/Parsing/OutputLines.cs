@@ -28,6 +28,43 @@ internal static class OutputLines
     public const string StatusFailurePrefix = "Failed to get the status of endpoint ";
     public const string HashFailurePrefix = "Failed to get the hash of endpoint ";
 
+    /// <summary>
+    /// Whether a line is etcdctl's own log line in capnslog's format (etcd 3.4's client logger), e.g.
+    /// <c>2026-11-30 10:00:00.079396 W | pkg/flags: unrecognized environment variable ETCDCTL_X=1</c>: a date, a time, a
+    /// level letter and a bar.
+    /// </summary>
+    internal static bool IsCapnslogLine<T>(ReadOnlySpan<T> line)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        ReadOnlySpan<byte> shape = "0000-00-00 00:00:00"u8;
+        if (line.Length < shape.Length + 4)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < shape.Length; i++)
+        {
+            var c = int.CreateTruncating(line[i]);
+            if (shape[i] == (byte)'0' ? c is < '0' or > '9' : c != shape[i])
+            {
+                return false;
+            }
+        }
+
+        var at = shape.Length;
+        if (int.CreateTruncating(line[at]) == '.')
+        {
+            at++;
+            while (at < line.Length && int.CreateTruncating(line[at]) is >= '0' and <= '9')
+            {
+                at++;
+            }
+        }
+
+        return at + 4 <= line.Length && int.CreateTruncating(line[at]) == ' ' && int.CreateTruncating(line[at + 1]) is 'C' or 'E' or 'W' or 'N' or 'I' or 'D' or 'T'
+            && int.CreateTruncating(line[at + 2]) == ' ' && int.CreateTruncating(line[at + 3]) == '|';
+    }
+
     public static LineKind Classify(ReadOnlySpan<char> line)
     {
         var trimmed = line.Trim();
@@ -37,7 +74,7 @@ internal static class OutputLines
         }
 
         if (trimmed.StartsWith("{\"level\":", StringComparison.Ordinal) || trimmed.StartsWith("Error: ", StringComparison.Ordinal) ||
-            trimmed.StartsWith("Error:", StringComparison.Ordinal) && trimmed.Length == 6)
+            trimmed.StartsWith("Error:", StringComparison.Ordinal) && trimmed.Length == 6 || IsCapnslogLine(trimmed))
         {
             return LineKind.Noise;
         }

@@ -415,6 +415,7 @@ public static class RevisionExtractor
         memberId = default;
         revision = 0;
         var hasRevision = false;
+        var hasMemberId = false;
         if (!json.Expect((byte)'{'))
         {
             return false;
@@ -445,12 +446,13 @@ public static class RevisionExtractor
             }
             else if (name.SequenceEqual("member_id"u8))
             {
-                if (!json.UInt64(out var id))
+                if (hasMemberId || !json.UInt64(out var id))
                 {
                     return false;
                 }
 
                 memberId = id;
+                hasMemberId = true;
             }
             else if (!json.Value(3))
             {
@@ -598,6 +600,11 @@ public static class RevisionExtractor
 
             if (reader.ValueTextEquals("Status"u8))
             {
+                if (hasStatus)
+                {
+                    return EntryResult.Duplicate;
+                }
+
                 if (!reader.Read())
                 {
                     return EntryResult.Truncated;
@@ -664,6 +671,7 @@ public static class RevisionExtractor
                 return EntryResult.BadHeader;
             }
 
+            var hasMemberId = false;
             while (true)
             {
                 if (!reader.Read())
@@ -678,6 +686,11 @@ public static class RevisionExtractor
 
                 if (reader.ValueTextEquals("revision"u8))
                 {
+                    if (hasRevision)
+                    {
+                        return EntryResult.Duplicate;
+                    }
+
                     if (!reader.Read())
                     {
                         return EntryResult.Truncated;
@@ -692,6 +705,11 @@ public static class RevisionExtractor
                 }
                 else if (reader.ValueTextEquals("member_id"u8))
                 {
+                    if (hasMemberId)
+                    {
+                        return EntryResult.Duplicate;
+                    }
+
                     if (!reader.Read())
                     {
                         return EntryResult.Truncated;
@@ -703,6 +721,7 @@ public static class RevisionExtractor
                     }
 
                     memberId = id;
+                    hasMemberId = true;
                 }
                 else if (!reader.Read() || !reader.TrySkip())
                 {
@@ -718,7 +737,6 @@ public static class RevisionExtractor
         return reader.TokenType switch
         {
             JsonTokenType.Number => reader.TryGetInt64(out value),
-            JsonTokenType.String => !reader.ValueIsEscaped && Utf8Parser.TryParse(reader.ValueSpan, out value, out var used) && used == reader.ValueSpan.Length,
             _ => false,
         };
     }
@@ -729,7 +747,6 @@ public static class RevisionExtractor
         return reader.TokenType switch
         {
             JsonTokenType.Number => reader.TryGetUInt64(out value),
-            JsonTokenType.String => !reader.ValueIsEscaped && Utf8Parser.TryParse(reader.ValueSpan, out value, out var used) && used == reader.ValueSpan.Length,
             _ => false,
         };
     }
@@ -749,6 +766,7 @@ public static class RevisionExtractor
             EntryResult.BadHeader => (EtcdctlParseErrorKind.Malformed, "the header object"),
             EntryResult.BadRevision => (EtcdctlParseErrorKind.Malformed, "revision as a non-negative 64-bit number"),
             EntryResult.BadMemberId => (EtcdctlParseErrorKind.Malformed, "member_id as an unsigned 64-bit number"),
+            EntryResult.Duplicate => (EtcdctlParseErrorKind.Malformed, "each property once (etcdctl never prints a property twice)"),
             EntryResult.HashKv => (EtcdctlParseErrorKind.WrongCommand, "endpoint status output (this is endpoint hashkv output)"),
             _ => (EtcdctlParseErrorKind.WrongCommand, "endpoint status output (this is endpoint health output)"),
         };
@@ -771,6 +789,7 @@ public static class RevisionExtractor
         var max = long.MinValue;
         var open = false;
         var hasRevision = false;
+        var hasMemberId = false;
         var hasSize = false;
         var hasEndpoint = false;
         long revision = 0;
@@ -815,7 +834,7 @@ public static class RevisionExtractor
                 }
 
                 open = true;
-                hasRevision = hasSize = hasEndpoint = false;
+                hasRevision = hasMemberId = hasSize = hasEndpoint = false;
                 revision = 0;
                 memberId = 0;
                 recordLine = lines.Number;
@@ -832,6 +851,12 @@ public static class RevisionExtractor
             switch (field)
             {
                 case FieldKey.Revision:
+                    if (hasRevision)
+                    {
+                        error = lines.Error(EtcdctlParseErrorKind.Malformed, lead, "each field once per record (etcdctl never prints \"Revision\" twice)");
+                        return OperationStatus.InvalidData;
+                    }
+
                     if (!Utf8Parser.TryParse(value, out revision, out var used) || used != value.Length || revision < 0)
                     {
                         error = lines.Error(EtcdctlParseErrorKind.Malformed, valueColumn, "Revision as a non-negative 64-bit number");
@@ -841,12 +866,19 @@ public static class RevisionExtractor
                     hasRevision = true;
                     break;
                 case FieldKey.MemberId:
+                    if (hasMemberId)
+                    {
+                        error = lines.Error(EtcdctlParseErrorKind.Malformed, lead, "each field once per record (etcdctl never prints \"MemberID\" twice)");
+                        return OperationStatus.InvalidData;
+                    }
+
                     if (!Utf8Parser.TryParse(value, out memberId, out var usedId) || usedId != value.Length)
                     {
                         error = lines.Error(EtcdctlParseErrorKind.Malformed, valueColumn, "MemberID as an unsigned 64-bit number");
                         return OperationStatus.InvalidData;
                     }
 
+                    hasMemberId = true;
                     break;
                 case FieldKey.DbSize:
                     hasSize = true;
@@ -963,6 +995,7 @@ public static class RevisionExtractor
         BadHeader,
         BadRevision,
         BadMemberId,
+        Duplicate,
         HashKv,
         Health,
     }

@@ -66,7 +66,7 @@ internal static class Utf8Lines
             return LineKind.Blank;
         }
 
-        if (trimmed.StartsWith("{\"level\":"u8) || IsErrorLine(trimmed))
+        if (trimmed.StartsWith("{\"level\":"u8) || IsErrorLine(trimmed) || OutputLines.IsCapnslogLine(trimmed))
         {
             return LineKind.Noise;
         }

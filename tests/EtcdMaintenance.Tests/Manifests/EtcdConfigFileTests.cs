@@ -79,8 +79,9 @@ public sealed class EtcdConfigFileTests
     {
         var config = EtcdConfigFile.Parse(s_config);
 
-        Assert.Throws<ArgumentException>(() => config.SetFlag("quota-backend-bytes", "8Gi"));
-        Assert.Throws<ArgumentException>(() => config.SetFlag("enable-v2", "yes"));
+        Assert.Equal(ManifestErrorCode.InvalidFlagValue, Assert.Throws<ManifestException>(() => config.SetFlag("quota-backend-bytes", "8Gi")).ErrorCode);
+        Assert.Equal(ManifestErrorCode.InvalidFlagValue, Assert.Throws<ManifestException>(() => config.SetFlag("enable-v2", "yes")).ErrorCode);
+        Assert.Throws<ArgumentException>(() => config.SetFlag("enable-v2", "1"));
     }
 
     [Fact]
@@ -105,10 +106,8 @@ public sealed class EtcdConfigFileTests
     }
 
     [Fact]
-    public void SetFlag_EmptyFileAndEmptyValue_AreFilled()
+    public void SetFlag_EmptyValue_IsFilled()
     {
-        Assert.Equal("name: a\n", EtcdConfigFile.Parse(string.Empty).SetName("a").Text);
-        Assert.Equal("# c\nname: a\n", EtcdConfigFile.Parse("# c").SetName("a").Text);
         Assert.Equal("name: a\ndata-dir: /d # dir\n", EtcdConfigFile.Parse("name: a\ndata-dir: # dir\n").SetDataDir("/d").Text);
     }
 

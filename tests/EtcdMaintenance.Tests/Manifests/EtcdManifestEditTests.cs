@@ -177,7 +177,7 @@ public sealed class EtcdManifestEditTests
     {
         var manifest = EtcdManifest.Parse(EtcdManifestReadTests.Pod("- --quota-backend-bytes=1", "- --name=a", "- --quota-backend-bytes=2"));
 
-        var edited = manifest.SetFlag("quota-backend-bytes", "3");
+        var edited = manifest.SetFlag("quota-backend-bytes", "3", force: true);
 
         Assert.Equal(["1", "3"], edited.GetFlags("quota-backend-bytes").Select(f => f.Value));
         Assert.Contains(edited.Notices, n => n.Code == ManifestNoticeCode.DuplicateFlag);

@@ -128,7 +128,7 @@ public sealed partial class ManifestPropertyTests
         {
             var manifest = EtcdManifest.Parse(Full(edit.Manifest, Render(edit.Manifest)));
 
-            var edited = manifest.SetFlag(edit.Name, edit.Value);
+            var edited = manifest.SetFlag(edit.Name, edit.Value, force: true);
 
             Assert.Equal(edit.Value, edited.GetFlag(edit.Name));
             Assert.Equal(edit.Manifest.Bom, edited.HasByteOrderMark);
@@ -144,7 +144,7 @@ public sealed partial class ManifestPropertyTests
             var manifest = EtcdManifest.Parse(Full(edit.Manifest, rendered));
             var before = rendered.Lines;
 
-            var after = manifest.SetFlag(edit.Name, edit.Value).Text.Split('\n');
+            var after = manifest.SetFlag(edit.Name, edit.Value, force: true).Text.Split('\n');
 
             var last = Array.FindLastIndex(edit.Manifest.Flags, f => f.Name == edit.Name);
             if (last >= 0)
@@ -196,8 +196,8 @@ public sealed partial class ManifestPropertyTests
         {
             var manifest = EtcdManifest.Parse(Full(edit.Manifest, Render(edit.Manifest)));
 
-            var once = manifest.SetFlag(edit.Name, edit.Value);
-            var twice = once.SetFlag(edit.Name, edit.Value);
+            var once = manifest.SetFlag(edit.Name, edit.Value, force: true);
+            var twice = once.SetFlag(edit.Name, edit.Value, force: true);
 
             Assert.Equal(once.Text, twice.Text);
         }));
@@ -227,8 +227,8 @@ public sealed partial class ManifestPropertyTests
             var manifest = EtcdManifest.Parse(Full(edit.Manifest, Render(edit.Manifest)));
 
             var removed = manifest.RemoveFlag(edit.Name);
-            var restored = removed.SetFlag(edit.Name, edit.Value);
-            var setDirectly = manifest.SetFlag(edit.Name, edit.Value);
+            var restored = removed.SetFlag(edit.Name, edit.Value, force: true);
+            var setDirectly = manifest.SetFlag(edit.Name, edit.Value, force: true);
 
             // Same effective flags as setting directly, and nothing else moved: removing the flag again gives the same bytes.
             foreach (var name in s_valuedNames.Concat(s_booleanNames))

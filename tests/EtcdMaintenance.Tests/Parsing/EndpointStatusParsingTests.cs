@@ -300,17 +300,16 @@ public sealed class EndpointStatusParsingTests
     }
 
     [Fact]
-    public void ParseJson_FromTheJsonGatewayWithNumbersAsStrings_ReadsTheNumbers()
+    public void ParseJson_WithNumbersAsStrings_IsRefused_EtcdctlNeverQuotesThem()
     {
         const string json = """
             [{"Endpoint":"127.0.0.1:2379","Status":{"header":{"cluster_id":"14841639068965178418","member_id":"10276657743932975437","revision":"8","raft_term":"2"},"version":"3.5.9","dbSize":"20480","leader":"10276657743932975437","raftIndex":"9","raftTerm":"2","raftAppliedIndex":"9","dbSizeInUse":"16384"}}]
             """;
 
-        var status = Assert.Single(EtcdctlOutput.ParseEndpointStatus(json).Statuses);
+        var error = Assert.Throws<EtcdctlParseException>(() => EtcdctlOutput.ParseEndpointStatus(json));
 
-        Assert.Equal(new ResponseHeader(14841639068965178418, 10276657743932975437, 8, 2), status.Header);
-        Assert.Equal(20480, status.DbSize);
-        Assert.True(status.IsLeader);
+        Assert.Equal(EtcdctlParseErrorKind.Malformed, error.Kind);
+        Assert.Equal(json.IndexOf("\"14841639068965178418\"", StringComparison.Ordinal) + 1, error.Column);
     }
 
     [Fact]

@@ -1,0 +1,35 @@
+namespace EtcdMaintenance.Tests.Client;
+
+public sealed class TransportErrorMessageTests
+{
+    private static HttpRequestException Wrapped(Exception inner) => new("An error occurred while sending the request.", inner);
+
+    [Fact]
+    public void TheInnerChain_IsTheCause_NotHttpClientsGenericSentence()
+    {
+        var error = EtcdErrors.FromTransport("http://10.0.0.1:2379", "KV.Compact",
+            Wrapped(new IOException("Unable to read data from the transport connection", new InvalidOperationException("the stream was closed."))));
+
+        Assert.StartsWith("KV.Compact on http://10.0.0.1:2379 failed: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("An error occurred while sending the request", error.Message, StringComparison.Ordinal);
+        Assert.Contains("failed: Unable to read data from the transport connection: the stream was closed.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("client certificate", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OverTls_AConnectionClosedWithoutAnAnswer_PointsAtTheClientCertificate()
+    {
+        var error = EtcdErrors.FromTransport("https://10.0.0.1:2379", "Maintenance.Status", Wrapped(new IOException("The response ended prematurely")));
+
+        Assert.Contains("the connection broke (The response ended prematurely)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("client certificate is missing or not signed by its CA", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RepeatedMessages_AreSaidOnce()
+    {
+        var chain = EtcdErrors.DescribeExceptionChain(new InvalidOperationException("boom.", new InvalidOperationException("boom")));
+
+        Assert.Equal("boom", chain);
+    }
+}
