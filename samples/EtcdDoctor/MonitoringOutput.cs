@@ -11,7 +11,7 @@ namespace EtcdDoctor;
 internal static class MonitoringOutput
 {
     public static Option<long?> QuotaBackendBytes() => Cli.SizeOption("--quota-backend-bytes",
-        "The members' --quota-backend-bytes (e.g. 8GiB), for quota usage and the time-to-quota forecast (etcd before 3.6 does not report it).");
+        "Override each member's quota (e.g. 8GiB); by default it is read from each member (status on 3.6, /metrics on 3.4 and 3.5).");
 
     public static Option<TimeSpan?> Interval(TimeSpan defaultValue) =>
         Cli.DurationOption("--interval", $"Time between polls, e.g. 2s, 500ms, 1m (default {GoDuration.Format(defaultValue)}).");

@@ -69,7 +69,7 @@ internal static class Output
         return exception switch
         {
             EtcdException { ErrorCode: EtcdErrorCode.SafetyCheckRefused or EtcdErrorCode.UnhealthyCluster } => ExitCodes.Refused,
-            ManifestException { ErrorCode: ManifestErrorCode.QuotaBelowDatabaseSize or ManifestErrorCode.QuotaAboveSuggestedMaximum or ManifestErrorCode.ChangedOnDisk or ManifestErrorCode.BackupDirectoryNotAllowed } => ExitCodes.Refused,
+            ManifestException { ErrorCode: ManifestErrorCode.QuotaBelowDatabaseSize or ManifestErrorCode.QuotaAboveSuggestedMaximum or ManifestErrorCode.QuotaBelowMinimum or ManifestErrorCode.UnknownFlag or ManifestErrorCode.InvalidFlagValue or ManifestErrorCode.ChangedOnDisk or ManifestErrorCode.BackupDirectoryNotAllowed } => ExitCodes.Refused,
             _ => ExitCodes.Failed,
         };
     }

@@ -128,19 +128,21 @@ internal static class ManifestCommand
         var name = new Argument<string>("flag") { Description = "The flag, e.g. snapshot-count" };
         var value = new Argument<string?>("value") { Description = "The value (omit with --remove, or for a boolean flag written alone)", Arity = ArgumentArity.ZeroOrOne };
         var remove = new Option<bool>("--remove") { Description = "Remove the flag (every occurrence) instead of setting it" };
+        var force = new Option<bool>("--force") { Description = "Write a flag or value that is refused otherwise (an unknown flag, a value of the wrong type)" };
         var command = new Command("set", """
             Set or remove a flag, changing only that item; prints the diff (-o json: the diff and notices as JSON).
 
             Example: etcd-doctor manifest set snapshot-count 10000 --manifest /etc/kubernetes/manifests/etcd.yaml --dry-run
-            """) { manifest, name, value, remove, dryRun, backupDir, kubeadmConfig };
+            """) { manifest, name, value, remove, force, dryRun, backupDir, kubeadmConfig };
         command.SetAction((result, cancellationToken) => Output.RunAsync(async () =>
         {
             var flag = result.GetValue(name)!;
             var newValue = result.GetValue(value);
             var removing = result.GetValue(remove);
+            var forced = result.GetValue(force);
             Func<EtcdYamlDocument, EtcdYamlDocument> edit = removing
                 ? document => Edit(document, d => d.RemoveFlag(flag), d => d.RemoveFlag(flag), d => d.RemoveFlag(flag))
-                : document => Edit(document, d => d.SetFlag(flag, newValue), d => d.SetFlag(flag, newValue), d => d.SetFlag(flag, newValue));
+                : document => Edit(document, d => d.SetFlag(flag, newValue, forced), d => d.SetFlag(flag, newValue, forced), d => d.SetFlag(flag, newValue, forced));
             return await ApplyAsync(result, result.GetValue(manifest)!, result.GetValue(kubeadmConfig), edit, SaveOptions(result.GetValue(dryRun), result.GetValue(backupDir)), cancellationToken);
         }));
         return command;

@@ -100,7 +100,7 @@ internal static class EtcdFlagTypes
             case Kind.Signed when !long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _):
                 var hint = name == EtcdFlagSyntax.QuotaBackendBytes && QuotaBackendBytes.TryParse(value, out var meant) ? $" (did you mean {meant}?)" : string.Empty;
                 return $"'{value}' is not a whole number: etcd reads --{name} as an integer (no units){hint}";
-            case Kind.Duration when !AutoCompaction.TryParseGoDuration(value, out _):
+            case Kind.Duration when !GoDuration.TryParse(value, out _):
                 return $"'{value}' is not a duration: etcd reads --{name} as a Go duration such as 500ms, 5s, 2m or 1h30m";
             case Kind.UrlList:
                 return value.Split(',').Select(EtcdUrls.Check).FirstOrDefault(e => e is not null) is { } urlError
@@ -112,7 +112,7 @@ internal static class EtcdFlagTypes
                 return $"'{value}' is not one of the values etcd accepts for --{name}: {string.Join(", ", s_choices[name])}";
             case Kind.InitialCluster when !InitialCluster.TryParse(value, out _):
                 return $"'{value}' is not an initial cluster: etcd reads name=peer-url pairs separated by commas";
-            case Kind.Retention when !(long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _) || AutoCompaction.TryParseGoDuration(value, out _)):
+            case Kind.Retention when !(long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _) || GoDuration.TryParse(value, out _)):
                 return $"'{value}' is not a retention: etcd reads a number (hours, or revisions in revision mode) or a Go duration such as 30m";
             default:
                 return null;
