@@ -164,7 +164,7 @@ internal static class EtcdErrors
     /// HTTP/1.1 server's answer to the HTTP/2 preface and an unanswered keepalive ping as an HTTP/2 protocol error, so
     /// that one counts as the network's only on an endpoint that has answered gRPC before.
     /// </summary>
-    private static bool IsTransportFailure(Exception exception, bool endpointHasAnswered) => exception switch
+    private static bool IsTransportFailure(Exception exception, bool endpointHasAnswered) => IsTlsFailure(exception) || exception switch
     {
         Google.Protobuf.InvalidProtocolBufferException => false,
         HttpRequestException { HttpRequestError: HttpRequestError.HttpProtocolError } => endpointHasAnswered,
@@ -172,6 +172,23 @@ internal static class EtcdErrors
         HttpRequestException or IOException or SocketException or AuthenticationException => true,
         _ => false,
     };
+
+    /// <summary>
+    /// Whether TLS failed somewhere in the chain (a handshake, or the server's alert that it refused the client
+    /// certificate, which SocketsHttpHandler wraps as an unfinished HTTP/2 handshake).
+    /// </summary>
+    private static bool IsTlsFailure(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is AuthenticationException || e.GetType().Name == "SslException")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static string DescribeTransport(string endpoint, Exception exception)
     {

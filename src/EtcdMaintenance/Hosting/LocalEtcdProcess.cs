@@ -106,13 +106,25 @@ public sealed class LocalEtcdProcess : IAsyncDisposable
         }
 
         s_started[process.Id] = process;
+        // The log is closed once both streams have ended (a null line), not when the process exits: the Exited event can
+        // come before the last lines are delivered.
+        var open = 2;
         DataReceivedEventHandler write = (_, e) =>
         {
-            if (e.Data is not null && log is not null)
+            if (log is null)
             {
-                lock (log)
+                return;
+            }
+
+            lock (log)
+            {
+                if (e.Data is not null)
                 {
                     log.WriteLine(e.Data);
+                }
+                else if (--open == 0)
+                {
+                    log.Dispose();
                 }
             }
         };
@@ -122,16 +134,6 @@ public sealed class LocalEtcdProcess : IAsyncDisposable
         process.Exited += (_, _) => s_started.TryRemove(process.Id, out _);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        if (log is not null)
-        {
-            process.Exited += (_, _) =>
-            {
-                lock (log)
-                {
-                    log.Dispose();
-                }
-            };
-        }
 
         return new LocalEtcdProcess(process, startedHere: true);
     }
