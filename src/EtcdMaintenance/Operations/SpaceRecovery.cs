@@ -61,7 +61,6 @@ public sealed class SpaceRecovery
         var compacted = await CompactAsync(plan, Report, cancellationToken).ConfigureAwait(false);
         var members = new List<MemberSpaceReport>();
         MemberId? movedTo = null;
-        EtcdEndpoint? previous = null;
         foreach (var member in plan.Members)
         {
             if (member.Action != MemberPlanAction.Defragment)
@@ -76,11 +75,6 @@ public sealed class SpaceRecovery
             var endpoint = view.Find(member.Id)!.Endpoint!;
             try
             {
-                if (previous is not null)
-                {
-                    await WaitForPreviousAsync(previous, Report, cancellationToken).ConfigureAwait(false);
-                }
-
                 // Judge the member on its state after the compaction, once it has applied it.
                 var target = await MemberReadiness.LeaderIndexAsync(_client, endpoint, cancellationToken).ConfigureAwait(false);
                 var before = WithQuota(await MemberReadiness.WaitUntilBackAsync(_client, endpoint, target, OperationName, _options.MemberRecoveryTimeout, _options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false));
@@ -103,10 +97,12 @@ public sealed class SpaceRecovery
                 Report(SpaceRecoveryStage.DefragmentStarted, member.Name, $"defragmenting {member.Name} ({Size(before.DbSize)})");
                 var result = await _client.DefragmentAsync(endpoint, cancellationToken).ConfigureAwait(false);
                 var after = await _client.GetStatusAsync(endpoint, cancellationToken).ConfigureAwait(false);
-                members.Add(new MemberSpaceReport(member.Name, member.Id, true, null, before.DbSize, after.DbSize, after.DbSizeInUse, result.Elapsed));
                 Report(SpaceRecoveryStage.DefragmentCompleted, member.Name,
                     $"defragmented {member.Name}: {Size(before.DbSize)} -> {Size(after.DbSize)} in {result.Elapsed.TotalSeconds:0.0} s");
-                previous = endpoint;
+
+                // Back and caught up before the next member (or the disarm): a failure here is this member's, not the next one's.
+                await WaitUntilBackAsync(endpoint, Report, cancellationToken).ConfigureAwait(false);
+                members.Add(new MemberSpaceReport(member.Name, member.Id, true, null, before.DbSize, after.DbSize, after.DbSizeInUse, result.Elapsed));
             }
             catch (EtcdException ex)
             {
@@ -124,11 +120,6 @@ public sealed class SpaceRecovery
                     Elapsed = _timeProvider.GetElapsedTime(started),
                 };
             }
-        }
-
-        if (previous is not null)
-        {
-            await WaitForPreviousAsync(previous, Report, cancellationToken).ConfigureAwait(false);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -287,11 +278,11 @@ public sealed class SpaceRecovery
         return revision;
     }
 
-    private async Task WaitForPreviousAsync(EtcdEndpoint previous, Action<SpaceRecoveryStage, string?, string> report, CancellationToken cancellationToken)
+    private async Task WaitUntilBackAsync(EtcdEndpoint endpoint, Action<SpaceRecoveryStage, string?, string> report, CancellationToken cancellationToken)
     {
-        report(SpaceRecoveryStage.WaitingForMember, previous.Text, $"waiting until {previous} is healthy and caught up");
-        var target = await MemberReadiness.LeaderIndexAsync(_client, previous, cancellationToken).ConfigureAwait(false);
-        await MemberReadiness.WaitUntilBackAsync(_client, previous, target, OperationName, _options.MemberRecoveryTimeout, _options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
+        report(SpaceRecoveryStage.WaitingForMember, endpoint.Text, $"waiting until {endpoint} is healthy and caught up");
+        var target = await MemberReadiness.LeaderIndexAsync(_client, endpoint, cancellationToken).ConfigureAwait(false);
+        await MemberReadiness.WaitUntilBackAsync(_client, endpoint, target, OperationName, _options.MemberRecoveryTimeout, _options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task MoveLeaderAsync(ClusterView view, MemberId target, CancellationToken cancellationToken)

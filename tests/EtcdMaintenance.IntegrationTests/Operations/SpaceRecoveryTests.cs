@@ -131,6 +131,33 @@ public sealed class SpaceRecoveryTests
     }
 
     [Fact]
+    public async Task MemberStoppedRightAfterItsDefragment_TheFailureNamesThatMember_NotTheNext()
+    {
+        var (cluster, client, _) = await FilledClusterAsync();
+        await using var _ = cluster;
+        await using var __ = client;
+        var plan = await new SpaceRecovery(client).PlanAsync();
+        var first = plan.Members[0].Name;
+        var victim = cluster.Members.ToList().FindIndex(m => m.Name == first);
+        var progress = new SyncProgress<SpaceRecoveryProgress>(e =>
+        {
+            if (e.Stage == SpaceRecoveryStage.DefragmentCompleted && e.Member == first)
+            {
+                cluster.StopMemberAsync(victim).GetAwaiter().GetResult();
+            }
+        });
+
+        var failed = await new SpaceRecovery(client, new SpaceRecoveryOptions { MemberRecoveryTimeout = TimeSpan.FromSeconds(5) }).ExecuteAsync(progress);
+
+        Assert.False(failed.Succeeded);
+        Assert.StartsWith($"stopped at {first}:", failed.FailureReason, StringComparison.Ordinal);
+        var report = Assert.Single(failed.Members);
+        Assert.Equal(first, report.Name);
+        Assert.False(report.Defragmented);
+        Assert.Empty(failed.AlarmsDisarmed);
+    }
+
+    [Fact]
     public async Task MemberPausedDuringItsDefragment_TimesOut_AndTheReportSaysSo()
     {
         var (cluster, client, _) = await FilledClusterAsync();
