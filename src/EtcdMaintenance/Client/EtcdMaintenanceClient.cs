@@ -12,13 +12,11 @@ namespace EtcdMaintenance;
 /// The <see cref="IEtcdMaintenanceClient"/> over etcd's gRPC API. Create one per cluster and keep it for the
 /// application's lifetime: it holds one HTTP/2 connection per member and is safe to use from many threads.
 /// </summary>
-public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
+public sealed partial class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
 {
     /// <summary>The key prefix reserved for the library's own probe writes.</summary>
     public const string ReservedKeyPrefix = "/etcd-maintenance/";
 
-    // rpctypes.ErrGRPCAuthNotEnabled: Authenticate on a cluster whose auth is off.
-    private const string AuthNotEnabled = "etcdserver: authentication is not enabled";
     private static readonly StatusRequest s_statusRequest = new();
     private static readonly UnaryCall<StatusRequest, StatusResponse> s_status = static (c, r, o) => c.Maintenance.StatusAsync(r, o);
     private static readonly UnaryCall<PutRequest, PutResponse> s_put = static (c, r, o) => c.KV.PutAsync(r, o);
@@ -539,72 +537,6 @@ public sealed class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDisposable
             token = await GetTokenAsync(endpoint, cancellationToken).ConfigureAwait(false);
             return await _transport.UnaryAsync(endpoint, rpc, call, request, timeout, token, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private async ValueTask<string?> GetTokenAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken)
-    {
-        if (_username is null)
-        {
-            return null;
-        }
-
-        if (_tokens.TryGetValue(endpoint, out var cached))
-        {
-            return cached.Length == 0 ? null : cached;
-        }
-
-        string token;
-        try
-        {
-            token = await AuthenticateAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        }
-        catch (EtcdException ex) when (ex.ServerMessage == AuthNotEnabled)
-        {
-            // etcd's own client ignores this answer and calls without a token; so does etcdctl --user on such a cluster.
-            Log.AuthNotEnabled(_logger, endpoint.Text);
-            _tokens[endpoint] = string.Empty;
-            return null;
-        }
-        catch (EtcdException ex) when (ex.ErrorCode == EtcdErrorCode.NotSupportedForLearner)
-        {
-            // A learner refuses Authenticate, yet etcd 3.5 wants a token even for its Status. Authentication goes through
-            // raft and every member applies it with the same token (learners included), so a token from another member
-            // is valid on this one.
-            token = await AuthenticateElsewhereAsync(endpoint, ex, cancellationToken).ConfigureAwait(false);
-        }
-
-        _tokens[endpoint] = token;
-        return token;
-    }
-
-    private async Task<string> AuthenticateAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken)
-    {
-        var response = await _transport.UnaryAsync(endpoint, EtcdRpc.Authenticate, static (c, r, o) => c.Auth.AuthenticateAsync(r, o),
-            new AuthenticateRequest { Name = _username, Password = _password ?? string.Empty }, Settings.CommandTimeout, token: null, cancellationToken).ConfigureAwait(false);
-        Log.Authenticated(_logger, _username!, endpoint.Text);
-        return response.Token;
-    }
-
-    private async Task<string> AuthenticateElsewhereAsync(EtcdEndpoint learner, EtcdException refusal, CancellationToken cancellationToken)
-    {
-        foreach (var other in Endpoints)
-        {
-            if (other.Equals(learner))
-            {
-                continue;
-            }
-
-            try
-            {
-                return await AuthenticateAsync(other, cancellationToken).ConfigureAwait(false);
-            }
-            catch (EtcdException ex) when (ex.ErrorCode == EtcdErrorCode.NotSupportedForLearner || ex is EtcdUnavailableException)
-            {
-                // Another learner, or a member that is down: try the next one.
-            }
-        }
-
-        throw refusal;
     }
 
     private static IReadOnlyList<string> ValidatePeerUrls(IReadOnlyList<string> peerUrls)

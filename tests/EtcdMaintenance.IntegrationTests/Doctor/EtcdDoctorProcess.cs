@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using EtcdMaintenance.IntegrationTests.Harness;
 
 namespace EtcdMaintenance.IntegrationTests.Doctor;
 
@@ -44,19 +45,6 @@ public static class EtcdDoctorProcess
             process.StandardInput.Close();
         }
 
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"etcd-doctor {string.Join(' ', arguments)} did not finish within {timeout}: {await stderr}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        return await ChildProcess.CompleteAsync(process, $"etcd-doctor {string.Join(' ', arguments)}", timeout);
     }
 }

@@ -146,20 +146,7 @@ public sealed class NamespacedNodes : IAsyncDisposable
         }
 
         using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', start.ArgumentList)} did not finish within {timeout}: {await stderr}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
+        return await ChildProcess.CompleteAsync(process, $"{program} {string.Join(' ', start.ArgumentList)}", timeout);
     }
 
     private static async Task RequireAsync(string program, params string[] arguments)
