@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using EtcdMaintenance;
 using EtcdMaintenance.Manifests;
 using Microsoft.Extensions.Options;
@@ -17,12 +18,38 @@ internal static class Output
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter(), new MemberIdNumberConverter(), new GoDurationConverter() },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { AddHexIds } },
     };
 
     /// <summary>The terminal: colours (unless NO_COLOR) and live displays on a TTY; plain 80-column text when redirected (pipes, CI logs), 240 with -w wide.</summary>
     public static readonly IAnsiConsole Terminal = CreateTerminal();
 
     public static bool IsJson(ParseResult parse) => parse.GetValue(GlobalOptions.Output) == OutputFormat.Json;
+
+    /// <summary>
+    /// Beside every member-ID property of the library's own results (which etcd-doctor prints as they are), its hex string:
+    /// <c>id</c> and <c>idHex</c>, as in etcd-doctor's own shapes.
+    /// </summary>
+    private static void AddHexIds(JsonTypeInfo info)
+    {
+        if (info.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        var names = info.Properties.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var property in info.Properties.ToList())
+        {
+            if ((property.PropertyType != typeof(MemberId) && property.PropertyType != typeof(MemberId?)) || property.Get is not { } get || !names.Add(property.Name + "Hex"))
+            {
+                continue;
+            }
+
+            var hex = info.CreateJsonPropertyInfo(typeof(string), property.Name + "Hex");
+            hex.Get = owner => get(owner) is MemberId { IsNone: false } id ? id.ToString() : null;
+            info.Properties.Add(hex);
+        }
+    }
 
     public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
 

@@ -45,6 +45,18 @@ public sealed class DoctorClusterTests(DoctorClusterFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task CheckConsistencyJson_CarriesEachMembersIdAsANumberAndHex()
+    {
+        var (exitCode, stdout, stderr) = await DoctorAsync("check-consistency", "-o", "json");
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var members = json.RootElement.GetProperty("members").EnumerateArray().ToList();
+        Assert.Equal(3, members.Count);
+        Assert.All(members, m => Assert.Equal(new MemberId(m.GetProperty("id").GetUInt64()).ToString(), m.GetProperty("idHex").GetString()));
+    }
+
+    [Fact]
     public async Task User_AgainstAClusterWithoutAuth_IsAccepted_AsEtcdctlAcceptsIt()
     {
         // What etcdctl does with --user on a cluster whose auth is off: the call succeeds.
