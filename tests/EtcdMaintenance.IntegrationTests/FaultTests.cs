@@ -12,6 +12,22 @@ public sealed class FaultTests : IAsyncLifetime
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
+    public async Task Compact_WithTwoOfThreeMembersDown_IsRefusedAtOnceSayingQuorumIsLost_NamingTheDownEndpoints()
+    {
+        await using var client = _cluster.CreateClient();
+        await _cluster.StopMemberAsync(1);
+        await _cluster.StopMemberAsync(2);
+        await Retry.UntilAsync(async () => (await client.GetStatusAsync(_cluster.Endpoint(0))).Leader.IsNone, "the last member to lose its leader");
+
+        var error = await Assert.ThrowsAsync<EtcdUnhealthyClusterException>(() => client.CompactAsync(1));
+
+        Assert.Equal(EtcdErrorCode.UnhealthyCluster, error.ErrorCode);
+        Assert.Contains("lost quorum", error.Message, StringComparison.Ordinal);
+        Assert.Contains(_cluster.Members[1].ClientUrl, error.Message, StringComparison.Ordinal);
+        Assert.Contains(_cluster.Members[2].ClientUrl, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ClusterStatus_WithAStoppedMember_NamesItAndStillReportsTheOthers()
     {
         await using var client = _cluster.CreateClient();
