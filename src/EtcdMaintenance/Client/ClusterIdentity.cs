@@ -37,25 +37,27 @@ internal static class ClusterIdentity
     }
 
     /// <summary>
-    /// Refuses a cluster-wide change up front when most configured endpoints do not answer and none of those that do knows
-    /// a leader: the cluster has lost quorum, and the change would only wait out its deadline. (During an ordinary election
-    /// most members answer, so this never refuses one.)
+    /// Refuses a cluster-wide change up front when most configured endpoints do not answer and those that do (at least one)
+    /// know no leader: the cluster has lost quorum, and the change would only wait out its deadline. (During an ordinary
+    /// election most members answer, so this never refuses one.)
     /// </summary>
     /// <exception cref="EtcdUnhealthyClusterException">Quorum is lost as far as the configured endpoints show.</exception>
     private static void EnsureQuorumSeen(ClusterStatus status, string operation)
     {
         var total = status.Endpoints.Count;
         var answering = status.Reachable;
-        if (answering.Count > total / 2 || answering.Any(s => !s.Leader.IsNone))
+        if (answering.Count == 0 || answering.Count > total / 2 || answering.Any(s => !s.Leader.IsNone))
         {
+            // When nothing answers, nothing is known (the endpoints may refuse this client: wrong certificates or
+            // password): the call itself reports why.
             return;
         }
 
         var down = string.Join(", ", status.Unreachable.Select(e => e.Endpoint.Text));
         var message = $"{operation} refused: only {answering.Count} of {total} endpoints answer ({down} do{(status.Unreachable.Count == 1 ? "es" : "")} not) " +
-            $"and {(answering.Count == 0 ? "none" : "none of those that do")} knows a leader: the cluster has lost quorum. Nothing was changed: " +
+            "and none of those that do knows a leader: the cluster has lost quorum. Nothing was changed: " +
             "bring the stopped members back (or, if they are lost for good, restore the cluster from a snapshot), then try again.";
-        throw new EtcdUnhealthyClusterException(message, answering.Count > 0 ? answering[0].Endpoint : null, operation, EtcdStatusCode.Unavailable, null);
+        throw new EtcdUnhealthyClusterException(message, answering[0].Endpoint, operation, EtcdStatusCode.Unavailable, null);
     }
 
     /// <summary>Checks that the answering endpoints of <paramref name="status"/> (and <paramref name="extra"/>) report one cluster ID.</summary>
