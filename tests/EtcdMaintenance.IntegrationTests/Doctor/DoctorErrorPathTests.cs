@@ -3,6 +3,21 @@ namespace EtcdMaintenance.IntegrationTests.Doctor;
 /// <summary>Bad input to etcd-doctor: one line on stderr naming what is wrong, exit code 1, never a stack trace. No etcd is needed: these fail before connecting.</summary>
 public sealed class DoctorErrorPathTests
 {
+    /// <summary>A kubeadm-shaped static-pod manifest with a 2 GiB quota (flags may be appended, one per line).</summary>
+    private const string StaticPodManifest = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: etcd
+        spec:
+          containers:
+          - name: etcd
+            command:
+            - etcd
+            - --quota-backend-bytes=2147483648
+
+        """;
+
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(1);
 
     [Theory]
@@ -83,19 +98,7 @@ public sealed class DoctorErrorPathTests
         try
         {
             var path = Path.Combine(directory.FullName, "etcd.yaml");
-            await File.WriteAllTextAsync(path, """
-                apiVersion: v1
-                kind: Pod
-                metadata:
-                  name: etcd
-                spec:
-                  containers:
-                  - name: etcd
-                    command:
-                    - etcd
-                    - --quota-backend-bytes=2147483648
-                    - --snapshot-count=10000
-                """);
+            await File.WriteAllTextAsync(path, StaticPodManifest + "    - --snapshot-count=10000\n");
 
             var show = await EtcdDoctorProcess.RunAsync(s_timeout, "manifest", "show", "--manifest", path, "-o", "json");
             var get = await EtcdDoctorProcess.RunAsync(s_timeout, "manifest", "get", "quota-backend-bytes", "--manifest", path, "-w", "json");
@@ -121,18 +124,7 @@ public sealed class DoctorErrorPathTests
         try
         {
             var path = Path.Combine(directory.FullName, "etcd.yaml");
-            const string Manifest = """
-                apiVersion: v1
-                kind: Pod
-                metadata:
-                  name: etcd
-                spec:
-                  containers:
-                  - name: etcd
-                    command:
-                    - etcd
-                    - --quota-backend-bytes=2147483648
-                """;
+            const string Manifest = StaticPodManifest;
             await File.WriteAllTextAsync(path, Manifest);
 
             var (exitCode, _, stderr) = await EtcdDoctorProcess.RunAsync(s_timeout, "manifest", "set-quota", "1GiB", "--db-size", "1.5GiB",
