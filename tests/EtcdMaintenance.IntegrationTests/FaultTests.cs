@@ -7,9 +7,9 @@ public sealed class FaultTests : IAsyncLifetime
 {
     private EtcdTestCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 3 });
+    public async ValueTask InitializeAsync() => _cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 3 });
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task Compact_WithTwoOfThreeMembersDown_IsRefusedAtOnceSayingQuorumIsLost_NamingTheDownEndpoints()

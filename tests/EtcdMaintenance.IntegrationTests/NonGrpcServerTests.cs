@@ -11,11 +11,11 @@ public sealed class NonGrpcServerTests : IAsyncLifetime
     private readonly CancellationTokenSource _stop = new();
     private Task _serving = Task.CompletedTask;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         _listener.Start();
         _serving = ServeAsync(_stop.Token);
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
     private string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
@@ -55,7 +55,7 @@ public sealed class NonGrpcServerTests : IAsyncLifetime
         Assert.Equal("Maintenance.Status", error.Operation);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         _listener.Stop();

@@ -6,9 +6,9 @@ public sealed class TlsClusterFixture : IAsyncLifetime
 {
     public EtcdTestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 1, Tls = true, ClientCertAuth = true });
+    public async ValueTask InitializeAsync() => Cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 1, Tls = true, ClientCertAuth = true });
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }
 
 /// <summary>TLS with client-certificate auth, against a real member.</summary>
@@ -114,9 +114,9 @@ public sealed class AuthClusterFixture : IAsyncLifetime
 {
     public EtcdTestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 1, RootPassword = "s3cret-root" });
+    public async ValueTask InitializeAsync() => Cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 1, RootPassword = "s3cret-root" });
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }
 
 /// <summary>etcd with auth enabled: token acquisition, wrong password, permission denied, token re-acquired after a restart.</summary>

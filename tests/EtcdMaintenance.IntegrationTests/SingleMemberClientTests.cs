@@ -9,13 +9,13 @@ public sealed class SingleMemberFixture : IAsyncLifetime
 
     public EtcdMaintenanceClient Client { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 1 });
         Client = Cluster.CreateClient();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await Client.DisposeAsync();
         await Cluster.DisposeAsync();

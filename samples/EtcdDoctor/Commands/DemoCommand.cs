@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using EtcdDoctor.Demo;
 using EtcdMaintenance;
 using EtcdMaintenance.Hosting;
 using EtcdMaintenance.Manifests;
 using EtcdMaintenance.Monitoring;
 using EtcdMaintenance.Operations;
+using EtcdMaintenance.Testing;
 using Spectre.Console;
 
 namespace EtcdDoctor.Commands;
@@ -34,16 +34,15 @@ internal static class DemoCommand
 
     private static async Task<int> RunAsync(bool json, CancellationToken cancellationToken)
     {
-        var etcd = LocalEtcdProcess.FindEtcdBinary() ?? throw new InvalidOperationException(
-            "etcd was not found on PATH and ETCD_BIN is not set: install it (Debian/Ubuntu: apt-get install -y etcd-server) or set ETCD_BIN.");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
         var outcome = new DemoOutcome();
-        DemoCluster? cluster = null;
+        LocalEtcdCluster? cluster = null;
         try
         {
             Say(json, "[bold]1. Start a throwaway 3-member cluster[/] (16 MiB quota, loopback only)");
-            cluster = await DemoCluster.StartAsync(etcd, DemoQuota, stop.Token);
+            // Each member a local process started from its own manifest, so that raise-quota and replace-member work on it as on real nodes.
+            cluster = await LocalEtcdCluster.StartAsync(new LocalEtcdClusterOptions { Members = 3, MemberNamePrefix = "demo-", Hosted = true, QuotaBackendBytes = DemoQuota }, stop.Token);
             outcome.ProcessIds = cluster.ProcessIds;
             await using var client = new EtcdMaintenanceClient(new EtcdClientOptions { Endpoints = [cluster.Endpoints], QuotaBackendBytes = DemoQuota });
             var before = await client.GetClusterStatusAsync(stop.Token);
@@ -118,7 +117,7 @@ internal static class DemoCommand
                 SnapshotDirectory = Path.Combine(cluster.Root, "snapshots"),
             });
             var operation = await coordinator.StartAsync(
-                new MemberReplacementRequest { MemberName = victim.Name, Host = victim.Host, PeerUrls = [victim.PeerUrl] },
+                new MemberReplacementRequest { MemberName = victim.Name, Host = victim.Host!, PeerUrls = [victim.PeerUrl] },
                 json ? null : Output.Progress<MemberReplacementProgress>(p => (p.Elapsed, p.Message)), stop.Token);
             var replaced = await operation.WaitForCompletionAsync(stop.Token);
             outcome.ReplacedMember = victim.Name;
@@ -144,7 +143,7 @@ internal static class DemoCommand
             }
 
             Say(json, $"[bold]6. Raise the quota to {RaisedQuota.ToDisplayString()}[/] (etcd-doctor raise-quota: each member's manifest patched, member restarted and caught up, leader last)");
-            var raise = await new QuotaRaise(client, [.. cluster.Members.Select(m => (IEtcdMemberHost)m.Host)], new QuotaRaiseOptions { NewQuota = RaisedQuota })
+            var raise = await new QuotaRaise(client, [.. cluster.Members.Select(m => (IEtcdMemberHost)m.Host!)], new QuotaRaiseOptions { NewQuota = RaisedQuota })
                 .ExecuteAsync(json ? null : Output.Progress<QuotaRaiseProgress>(p => (p.Elapsed, p.Message)), stop.Token);
             outcome.QuotaRaisedOn = [.. raise.Members.Where(m => m.Restarted).Select(m => m.Member)];
             outcome.WritesWorkAfterQuotaRaise = !await WritesFailAsync(client, stop.Token);
@@ -160,7 +159,7 @@ internal static class DemoCommand
                 outcome.ProcessIds = [.. outcome.ProcessIds.Union(cluster.ProcessIds)];
                 Say(json, "[bold]Stopping everything the demo started[/]");
                 await cluster.DisposeAsync();
-                outcome.ProcessesLeft = [.. outcome.ProcessIds.Where(pid => LocalEtcdProcess.TryAttach(pid) is not null)];
+                outcome.ProcessesLeft = LocalEtcdCluster.StillRunning(outcome.ProcessIds);
             }
 
             if (json)

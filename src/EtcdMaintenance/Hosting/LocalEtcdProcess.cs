@@ -7,9 +7,9 @@ namespace EtcdMaintenance.Hosting;
 /// <summary>
 /// One etcd member running as a process on this machine: started from an argument list, stopped with SIGTERM (then
 /// SIGKILL after a grace period), paused and resumed with SIGSTOP/SIGCONT. Used by the local-process host, the
-/// demo, the benchmarks and the tests. Every process started here is killed when this process exits normally.
+/// local-cluster launcher (EtcdMaintenance.Testing) and the tests. Every process started here is killed when this process exits normally.
 /// </summary>
-public sealed class LocalEtcdProcess : IAsyncDisposable
+internal sealed class LocalEtcdProcess : IAsyncDisposable
 {
     private static readonly ConcurrentDictionary<int, Process> s_started = new();
 

@@ -52,7 +52,10 @@ public sealed class LocalProcessEtcdHost : IEtcdMemberHost
     public string LogFile => LogFileOf(EtcdManifest.Load(ManifestPath));
 
     /// <summary>The running process, when this host (or the PID file) knows one.</summary>
-    public LocalEtcdProcess? Process => _process is { HasExited: false } ? _process : null;
+    internal LocalEtcdProcess? Process => _process is { HasExited: false } ? _process : null;
+
+    /// <summary>The operating-system process ID of the member this host started (or found in its PID file), while it runs.</summary>
+    public int? ProcessId => Process?.ProcessId;
 
     /// <summary>
     /// Writes a new manifest for a local member: a Pod YAML shaped like kubeadm's, whose etcd container's command is

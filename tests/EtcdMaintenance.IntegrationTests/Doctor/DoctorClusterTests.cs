@@ -7,9 +7,9 @@ public sealed class DoctorClusterFixture : IAsyncLifetime
 {
     public EtcdTestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 3 });
+    public async ValueTask InitializeAsync() => Cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 3 });
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }
 
 /// <summary>etcd-doctor as a real process against a real 3-member cluster: idempotent outcomes, etcdctl's flags, JSON shapes, tables.</summary>

@@ -7,9 +7,9 @@ public sealed class DoctorTlsFixture : IAsyncLifetime
 {
     public EtcdTestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 1, Tls = true, ClientCertAuth = true });
+    public async ValueTask InitializeAsync() => Cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 1, Tls = true, ClientCertAuth = true });
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }
 
 /// <summary>etcdctl's environment variables and TLS flags, against a real etcd that requires client certificates.</summary>

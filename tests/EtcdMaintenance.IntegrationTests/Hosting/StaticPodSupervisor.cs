@@ -38,7 +38,7 @@ public sealed class StaticPodSupervisor : IAsyncDisposable
     public int Starts { get; private set; }
 
     /// <summary>The running etcd, if any.</summary>
-    public LocalEtcdProcess? Process => _process is { HasExited: false } ? _process : null;
+    internal LocalEtcdProcess? Process => _process is { HasExited: false } ? _process : null;
 
     private async Task LoopAsync()
     {

@@ -1,6 +1,5 @@
 using EtcdMaintenance.IntegrationTests.Harness;
 using EtcdMaintenance.Manifests;
-using Xunit.Abstractions;
 
 namespace EtcdMaintenance.IntegrationTests.Manifests;
 

@@ -48,7 +48,7 @@ public sealed class DegradedClusterFixture : IAsyncLifetime
 
     public IReadOnlyDictionary<(string Command, string Format), EtcdctlCapture> Captures { get; private set; } = new Dictionary<(string, string), EtcdctlCapture>();
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 3, QuotaBackendBytes = 16 * 1024 * 1024 });
         try
@@ -83,7 +83,7 @@ public sealed class DegradedClusterFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         // Called by InitializeAsync when it fails and by xunit afterwards: dispose once.
         if (Interlocked.Exchange(ref _disposed, 1) == 1)

@@ -45,7 +45,7 @@ public sealed class MemberQuotaCacheTests
     [Fact]
     public async Task Apply_ReadsMetricsOncePerLifetime_AndAgainWhenForgottenOrExpired()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var handler = new MetricsHandler(HttpStatusCode.OK, Metrics);
         using var cache = new MemberQuotaCache(_ => handler, time, TimeSpan.FromSeconds(5), NullLogger.Instance);
 
@@ -76,7 +76,7 @@ public sealed class MemberQuotaCacheTests
     public async Task Apply_WhenTheMemberOrTheOptionsGiveTheQuota_ReadsNoMetrics()
     {
         var handler = new MetricsHandler(HttpStatusCode.OK, Metrics);
-        using var cache = new MemberQuotaCache(_ => handler, new ManualTimeProvider(), TimeSpan.FromSeconds(5), NullLogger.Instance);
+        using var cache = new MemberQuotaCache(_ => handler, new FakeTimeProvider(), TimeSpan.FromSeconds(5), NullLogger.Instance);
         var reported = Status() with { DbSizeQuota = 1 << 30 };
         var configured = Status() with { DbSizeQuota = 1 << 20, QuotaSource = EtcdQuotaSource.Configured };
 
@@ -89,7 +89,7 @@ public sealed class MemberQuotaCacheTests
     [Fact]
     public async Task Apply_WhenMetricsCannotBeRead_SaysWhyAndAsksAgainAfterTheFailureLifetime()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var handler = new MetricsHandler(HttpStatusCode.Forbidden, "no");
         using var cache = new MemberQuotaCache(_ => handler, time, TimeSpan.FromSeconds(5), NullLogger.Instance);
 

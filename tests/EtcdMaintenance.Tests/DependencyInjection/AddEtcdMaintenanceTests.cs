@@ -14,7 +14,7 @@ public sealed class AddEtcdMaintenanceTests
     [Fact]
     public async Task CodeConfiguration_RegistersOneClient_TakesTheContainersClock_AndIsDisposedWithIt()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var services = new ServiceCollection().AddSingleton<TimeProvider>(clock);
         services.AddEtcdMaintenance(o => o.Endpoints = ["https://10.0.0.1:2379,https://10.0.0.2:2379"]);
         var provider = services.BuildServiceProvider();

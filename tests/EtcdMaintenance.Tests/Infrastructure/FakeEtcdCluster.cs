@@ -29,7 +29,7 @@ public sealed class FakeMember
 /// An in-memory etcd cluster behind <see cref="IEtcdMaintenanceClient"/>: members, leader, member changes and hashes,
 /// with queues of refusals to inject. No sockets.
 /// </summary>
-public sealed class FakeEtcdCluster : IEtcdMaintenanceClient
+public sealed class FakeEtcdCluster : FakeClient
 {
     public const ulong Id = 0x5c72ca3e1c6b0e4dUL;
     private ulong _nextId = 0x1000;
@@ -59,7 +59,7 @@ public sealed class FakeEtcdCluster : IEtcdMaintenanceClient
     /// <summary>Every member change applied, in order.</summary>
     public List<string> Changes { get; } = [];
 
-    public IReadOnlyList<EtcdEndpoint> Endpoints { get; }
+    public override IReadOnlyList<EtcdEndpoint> Endpoints { get; }
 
     public FakeMember this[string name] => Members.Single(m => m.Name == name);
 
@@ -81,7 +81,7 @@ public sealed class FakeEtcdCluster : IEtcdMaintenanceClient
     public static EtcdException Unavailable(string endpoint, string operation) =>
         new EtcdUnavailableException($"{operation} on {endpoint} failed: connection refused.", endpoint, operation, EtcdStatusCode.Unavailable, EtcdErrorCode.EndpointUnavailable, null, null);
 
-    public Task<EndpointStatus> GetStatusAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
+    public override Task<EndpointStatus> GetStatusAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
     {
         var member = Members.FirstOrDefault(m => m.ClientUrl.Length > 0 && EtcdEndpoint.Parse(m.ClientUrl).Equals(endpoint) && m.Running)
             ?? throw Unavailable(endpoint.Text, "Maintenance.Status");
@@ -95,7 +95,7 @@ public sealed class FakeEtcdCluster : IEtcdMaintenanceClient
         });
     }
 
-    public async Task<ClusterStatus> GetClusterStatusAsync(CancellationToken cancellationToken = default)
+    public override async Task<ClusterStatus> GetClusterStatusAsync(CancellationToken cancellationToken = default)
     {
         var entries = new List<EndpointStatusResult>();
         foreach (var endpoint in Endpoints)
@@ -113,7 +113,7 @@ public sealed class FakeEtcdCluster : IEtcdMaintenanceClient
         return new ClusterStatus(entries);
     }
 
-    public async Task<EndpointHealth> CheckHealthAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
+    public override async Task<EndpointHealth> CheckHealthAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -126,27 +126,23 @@ public sealed class FakeEtcdCluster : IEtcdMaintenanceClient
         }
     }
 
-    public async Task<IReadOnlyList<EndpointHealth>> CheckClusterHealthAsync(CancellationToken cancellationToken = default) =>
+    public override async Task<IReadOnlyList<EndpointHealth>> CheckClusterHealthAsync(CancellationToken cancellationToken = default) =>
         await Task.WhenAll(Endpoints.Select(e => CheckHealthAsync(e, cancellationToken)));
 
-    public Task<IReadOnlyList<EtcdAlarm>> GetAlarmsAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<EtcdAlarm>>([]);
+    public override Task<IReadOnlyList<EtcdAlarm>> GetAlarmsAsync(CancellationToken cancellationToken = default) => Task.FromResult<IReadOnlyList<EtcdAlarm>>([]);
 
-    public Task<IReadOnlyList<EtcdAlarm>> DisarmAlarmAsync(MemberId memberId, EtcdAlarmType type, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-    public Task<IReadOnlyList<EtcdAlarm>> DisarmAllAlarmsAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-    public Task<CompactionResult> CompactAsync(long revision, bool physical = true, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-    public Task<DefragmentResult> DefragmentAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-    public async Task<HashKvResult> HashKvAsync(EtcdEndpoint endpoint, long revision = 0, CancellationToken cancellationToken = default)
+    public override async Task<HashKvResult> HashKvAsync(EtcdEndpoint endpoint, long revision = 0, CancellationToken cancellationToken = default)
     {
         var status = await GetStatusAsync(endpoint, cancellationToken);
         var member = Members.Single(m => m.Id == status.MemberId);
         return new HashKvResult(endpoint, status.Header!, member.Hash, 0, revision);
     }
 
-    public async Task<SnapshotResult> SnapshotAsync(EtcdEndpoint endpoint, Stream destination, CancellationToken cancellationToken = default)
+    public override async Task<SnapshotResult> SnapshotAsync(EtcdEndpoint endpoint, Stream destination, CancellationToken cancellationToken = default)
     {
         await GetStatusAsync(endpoint, cancellationToken);
         var data = new byte[4096];
@@ -157,14 +153,14 @@ public sealed class FakeEtcdCluster : IEtcdMaintenanceClient
         return new SnapshotResult(endpoint, data.Length + sha.Length, Convert.ToHexStringLower(sha), Revision);
     }
 
-    public Task<ResponseHeader> MoveLeaderAsync(MemberId target, CancellationToken cancellationToken = default)
+    public override Task<ResponseHeader> MoveLeaderAsync(MemberId target, CancellationToken cancellationToken = default)
     {
         Changes.Add($"move-leader {target}");
         Leader = target;
         return Task.FromResult(Header());
     }
 
-    public Task<EtcdMemberList> ListMembersAsync(CancellationToken cancellationToken = default)
+    public override Task<EtcdMemberList> ListMembersAsync(CancellationToken cancellationToken = default)
     {
         if (!Members.Any(m => m.Running && m.ForeignClusterId is null && !m.IsLearner))
         {
@@ -174,7 +170,7 @@ public sealed class FakeEtcdCluster : IEtcdMaintenanceClient
         return Task.FromResult(List());
     }
 
-    public Task<MemberAddResult> AddMemberAsync(IReadOnlyList<string> peerUrls, bool asLearner, CancellationToken cancellationToken = default)
+    public override Task<MemberAddResult> AddMemberAsync(IReadOnlyList<string> peerUrls, bool asLearner, CancellationToken cancellationToken = default)
     {
         Refused("MemberAdd");
         if (Members.Any(m => peerUrls.Contains(m.PeerUrl)))
@@ -188,7 +184,7 @@ public sealed class FakeEtcdCluster : IEtcdMaintenanceClient
         return Task.FromResult(new MemberAddResult(Header(), ToMember(member), List().Members));
     }
 
-    public Task<EtcdMemberList> RemoveMemberAsync(MemberId memberId, CancellationToken cancellationToken = default)
+    public override Task<EtcdMemberList> RemoveMemberAsync(MemberId memberId, CancellationToken cancellationToken = default)
     {
         Refused("MemberRemove");
         var member = Members.FirstOrDefault(m => m.Id == memberId)
@@ -198,9 +194,8 @@ public sealed class FakeEtcdCluster : IEtcdMaintenanceClient
         return Task.FromResult(List());
     }
 
-    public Task<EtcdMemberList> UpdateMemberAsync(MemberId memberId, IReadOnlyList<string> peerUrls, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-    public Task<EtcdMemberList> PromoteMemberAsync(MemberId memberId, CancellationToken cancellationToken = default)
+    public override Task<EtcdMemberList> PromoteMemberAsync(MemberId memberId, CancellationToken cancellationToken = default)
     {
         Refused("MemberPromote");
         var member = Members.Single(m => m.Id == memberId);
@@ -214,9 +209,8 @@ public sealed class FakeEtcdCluster : IEtcdMaintenanceClient
         return Task.FromResult(List());
     }
 
-    public Task<ResponseHeader> ProbeWriteAsync(CancellationToken cancellationToken = default) => Task.FromResult(Header());
+    public override Task<ResponseHeader> ProbeWriteAsync(CancellationToken cancellationToken = default) => Task.FromResult(Header());
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private void Refused(string rpc)
     {

@@ -19,7 +19,7 @@ public sealed class ClusterPollerTests
     [Fact]
     public async Task Watch_PollsAtOnce_ThenOncePerInterval_OnTheInjectedClock()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var client = HealthyClient();
         await using var poller = new ClusterPoller(client, new ClusterPollerOptions { Interval = TimeSpan.FromSeconds(5) }, timeProvider: time);
         using var cts = new CancellationTokenSource();
@@ -53,7 +53,7 @@ public sealed class ClusterPollerTests
             await release.Task;
             return Status(IndexOf(e));
         });
-        await using var poller = new ClusterPoller(client, timeProvider: new ManualTimeProvider());
+        await using var poller = new ClusterPoller(client, timeProvider: new FakeTimeProvider());
 
         var round = poller.PollOnceAsync();
         Assert.Equal(3, client.InFlight);
@@ -65,7 +65,7 @@ public sealed class ClusterPollerTests
     [Fact]
     public async Task Rounds_NeverOverlap_AManualPollWaitsForTheRoundInProgress()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var blockMember2 = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var calls = 0;
         var client = new FakeStatusClient(FakeStatusClient.ThreeEndpoints, async (e, _) =>
@@ -103,7 +103,7 @@ public sealed class ClusterPollerTests
         var down = false;
         var client = new FakeStatusClient(FakeStatusClient.ThreeEndpoints, (e, _) =>
             IndexOf(e) == 1 && Volatile.Read(ref down) ? Task.FromException<EndpointStatus>(FakeStatusClient.Refused(e)) : Task.FromResult(Status(IndexOf(e))));
-        await using var poller = new ClusterPoller(client, timeProvider: new ManualTimeProvider());
+        await using var poller = new ClusterPoller(client, timeProvider: new FakeTimeProvider());
 
         var before = await poller.PollOnceAsync();
         Volatile.Write(ref down, true);
@@ -126,7 +126,7 @@ public sealed class ClusterPollerTests
     [Fact]
     public async Task Cancellation_StopsTheWatch_CancelsTheCallsInFlight_AndRecordsNoPartialRound()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var cancelled = 0;
         var hang = false;
         var client = new FakeStatusClient(FakeStatusClient.ThreeEndpoints, async (e, ct) =>
@@ -166,7 +166,7 @@ public sealed class ClusterPollerTests
     [Fact]
     public async Task RunAsync_CallsBackWithEachRound_AndAnExceptionFromTheCallbackStopsIt()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         await using var poller = new ClusterPoller(HealthyClient(), new ClusterPollerOptions { Interval = TimeSpan.FromSeconds(1) }, timeProvider: time);
         var seen = new List<long>();
 
@@ -192,7 +192,7 @@ public sealed class ClusterPollerTests
         ulong term = 2;
         var client = new FakeStatusClient(FakeStatusClient.ThreeEndpoints, (e, _) =>
             Task.FromResult(Status(IndexOf(e), leader: Volatile.Read(ref leader), term: Volatile.Read(ref term))));
-        await using var poller = new ClusterPoller(client, timeProvider: new ManualTimeProvider());
+        await using var poller = new ClusterPoller(client, timeProvider: new FakeTimeProvider());
 
         var first = await poller.PollOnceAsync();
         await poller.PollOnceAsync();
@@ -211,7 +211,7 @@ public sealed class ClusterPollerTests
     [Fact]
     public async Task DownSince_IsTheFirstFailedRound_EvenWhenTheHistoryKeptNoneOfTheRun()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var down = false;
         var client = new FakeStatusClient(FakeStatusClient.ThreeEndpoints, (e, _) =>
             IndexOf(e) == 1 && Volatile.Read(ref down) ? Task.FromException<EndpointStatus>(FakeStatusClient.Refused(e)) : Task.FromResult(Status(IndexOf(e))));
@@ -244,7 +244,7 @@ public sealed class ClusterPollerTests
     [Fact]
     public async Task TheHistory_StaysWithinMaxHistory_HoweverShortTheInterval()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var options = new ClusterPollerOptions
         {
             Interval = TimeSpan.FromSeconds(1),
@@ -268,7 +268,7 @@ public sealed class ClusterPollerTests
     [Fact]
     public async Task AtTheDefaults_EveryRoundIsKept_EvenWithTimerJitter()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         await using var poller = new ClusterPoller(HealthyClient(), timeProvider: time);
 
         for (var i = 0; i < 50; i++)
@@ -283,7 +283,7 @@ public sealed class ClusterPollerTests
     [Fact]
     public async Task AGrowingDatabase_BringsAForecastIntoTheSnapshots()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var size = 10 * MiB;
         var client = new FakeStatusClient(FakeStatusClient.ThreeEndpoints, (e, _) =>
             Task.FromResult(Status(IndexOf(e), dbSize: Interlocked.Read(ref size), inUse: null, quota: 100 * MiB)));
@@ -307,7 +307,7 @@ public sealed class ClusterPollerTests
     [Fact]
     public async Task Metrics_ArePublished_WithOpenTelemetryStyleNamesAndUnits()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var leader = 0;
         var client = new FakeStatusClient(FakeStatusClient.ThreeEndpoints, (e, _) => IndexOf(e) == 2 && Volatile.Read(ref leader) == 1
             ? Task.FromException<EndpointStatus>(FakeStatusClient.Refused(e))
@@ -380,7 +380,7 @@ public sealed class ClusterPollerTests
     [Fact]
     public async Task AfterDispose_PollingThrowsObjectDisposed()
     {
-        var poller = new ClusterPoller(HealthyClient(), timeProvider: new ManualTimeProvider());
+        var poller = new ClusterPoller(HealthyClient(), timeProvider: new FakeTimeProvider());
         await poller.DisposeAsync();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => poller.PollOnceAsync());

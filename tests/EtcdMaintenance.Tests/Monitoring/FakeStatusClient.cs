@@ -1,15 +1,16 @@
 using EtcdMaintenance.Monitoring;
+using EtcdMaintenance.Tests.Infrastructure;
 
 namespace EtcdMaintenance.Tests.Monitoring;
 
 /// <summary>An <see cref="IEtcdMaintenanceClient"/> that answers only status, from a function the test controls.</summary>
-internal sealed class FakeStatusClient(IReadOnlyList<EtcdEndpoint> endpoints, Func<EtcdEndpoint, CancellationToken, Task<EndpointStatus>> status) : IEtcdMaintenanceClient
+internal sealed class FakeStatusClient(IReadOnlyList<EtcdEndpoint> endpoints, Func<EtcdEndpoint, CancellationToken, Task<EndpointStatus>> status) : FakeClient
 {
     private int _inFlight;
     private int _maxInFlight;
     private int _calls;
 
-    public IReadOnlyList<EtcdEndpoint> Endpoints { get; } = endpoints;
+    public override IReadOnlyList<EtcdEndpoint> Endpoints { get; } = endpoints;
 
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
@@ -23,7 +24,7 @@ internal sealed class FakeStatusClient(IReadOnlyList<EtcdEndpoint> endpoints, Fu
     public static EtcdException Refused(EtcdEndpoint endpoint) =>
         EtcdErrors.FromTransport(endpoint.Text, "Maintenance.Status", new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"));
 
-    public async Task<EndpointStatus> GetStatusAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
+    public override async Task<EndpointStatus> GetStatusAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _calls);
         var now = Interlocked.Increment(ref _inFlight);
@@ -41,42 +42,6 @@ internal sealed class FakeStatusClient(IReadOnlyList<EtcdEndpoint> endpoints, Fu
             Interlocked.Decrement(ref _inFlight);
         }
     }
-
-    public Task<ClusterStatus> GetClusterStatusAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<EndpointHealth> CheckHealthAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<EndpointHealth>> CheckClusterHealthAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<EtcdAlarm>> GetAlarmsAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<EtcdAlarm>> DisarmAlarmAsync(MemberId memberId, EtcdAlarmType type, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<IReadOnlyList<EtcdAlarm>> DisarmAllAlarmsAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<CompactionResult> CompactAsync(long revision, bool physical = true, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<DefragmentResult> DefragmentAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<HashKvResult> HashKvAsync(EtcdEndpoint endpoint, long revision = 0, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<SnapshotResult> SnapshotAsync(EtcdEndpoint endpoint, Stream destination, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<ResponseHeader> MoveLeaderAsync(MemberId target, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<EtcdMemberList> ListMembersAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<MemberAddResult> AddMemberAsync(IReadOnlyList<string> peerUrls, bool asLearner, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<EtcdMemberList> RemoveMemberAsync(MemberId memberId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<EtcdMemberList> UpdateMemberAsync(MemberId memberId, IReadOnlyList<string> peerUrls, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<EtcdMemberList> PromoteMemberAsync(MemberId memberId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public Task<ResponseHeader> ProbeWriteAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
 
 /// <summary>Builds statuses and snapshots for diagnostics tests.</summary>

@@ -190,7 +190,7 @@ public sealed class ConsistencyCheckTests
     }
 
     /// <summary>The first HashKV of n2 fails as if a compaction had just moved past the revision asked for.</summary>
-    private sealed class CompactingCluster() : DelegatingClient(new FakeEtcdCluster())
+    private sealed class CompactingCluster() : FakeClient(new FakeEtcdCluster())
     {
         private int _failures = 1;
 
@@ -201,7 +201,7 @@ public sealed class ConsistencyCheckTests
     }
 
     /// <summary>The member list comes from n1, which serves another cluster's data.</summary>
-    private sealed class ForeignListCluster(FakeEtcdCluster inner) : DelegatingClient(inner)
+    private sealed class ForeignListCluster(FakeEtcdCluster inner) : FakeClient(inner)
     {
         public override async Task<EtcdMemberList> ListMembersAsync(CancellationToken cancellationToken = default)
         {

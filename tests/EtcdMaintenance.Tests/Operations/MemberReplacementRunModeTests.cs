@@ -18,7 +18,7 @@ public sealed class MemberReplacementRunModeTests : IDisposable
         JournalDirectory = Path.Combine(_host.Root, "journals"),
         PollInterval = TimeSpan.FromMilliseconds(200),
         MaxRetryDelay = TimeSpan.FromSeconds(2),
-    }, timeProvider: new ManualTimeProvider());
+    }, timeProvider: new FakeTimeProvider());
 
     [Fact]
     public async Task Journal_RecordsTheNodeAndRunModeOfTheOperationAndOfEveryStep()

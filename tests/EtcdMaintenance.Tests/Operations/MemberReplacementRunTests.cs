@@ -9,7 +9,7 @@ public sealed class MemberReplacementRunTests : IDisposable
 {
     private readonly FakeEtcdCluster _cluster = new();
     private readonly FakeMemberHost _host;
-    private readonly ManualTimeProvider _time = new();
+    private readonly SteppingTimeProvider _time = new();
     private readonly string _journals;
 
     public MemberReplacementRunTests()

@@ -294,7 +294,7 @@ public sealed class GrpcTransportTests
     [Fact]
     public async Task ServerStreaming_ThatStalls_FailsAfterTheIdleTimeoutOnTheInjectedClock()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var stalled = new StalledContent(Frame(new SnapshotResponse { Blob = ByteString.CopyFromUtf8("ab") }));
         using var transport = Transport(new CannedHandler((_, _) => Task.FromResult(Grpc(stalled, trailerStatus: null))), time);
 

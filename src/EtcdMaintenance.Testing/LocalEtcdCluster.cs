@@ -2,75 +2,66 @@ using System.Diagnostics;
 using System.Text;
 using EtcdMaintenance.Hosting;
 
-namespace EtcdMaintenance.IntegrationTests.Harness;
-
-/// <summary>How to start a throwaway cluster.</summary>
-public sealed record EtcdClusterOptions
-{
-    public int Members { get; init; } = 1;
-
-    /// <summary>Serve clients over TLS (and peers too).</summary>
-    public bool Tls { get; init; }
-
-    /// <summary>With <see cref="Tls"/>: require client certificates (etcd --client-cert-auth).</summary>
-    public bool ClientCertAuth { get; init; } = true;
-
-    public long? QuotaBackendBytes { get; init; }
-
-    /// <summary>A <c>--quota-backend-bytes</c> per member (n1, n2, ...), instead of <see cref="QuotaBackendBytes"/>.</summary>
-    public IReadOnlyList<long>? MemberQuotas { get; init; }
-
-    /// <summary>etcd --auto-compaction-mode (periodic|revision) with <see cref="AutoCompactionRetention"/>.</summary>
-    public string? AutoCompactionMode { get; init; }
-
-    public string? AutoCompactionRetention { get; init; }
-
-    /// <summary>When set, auth is enabled with user root and this password (and a user "reader" with no roles, password "reader").</summary>
-    public string? RootPassword { get; init; }
-
-    /// <summary>Run each member through a <see cref="LocalProcessEtcdHost"/> from a manifest file (as operations expect), not as a bare process.</summary>
-    public bool Hosted { get; init; }
-}
+namespace EtcdMaintenance.Testing;
 
 /// <summary>
-/// Real etcd members on free loopback ports in a temp dir. Every process it starts is tracked and killed on dispose,
-/// and on test-host exit as a last resort.
+/// A throwaway etcd cluster for tests, benchmarks and demos: real etcd members (<see cref="EtcdBinaries.Etcd"/>) on free
+/// loopback ports in a temp directory. Every process it starts is killed on dispose (bare members also when this process
+/// exits), and the directory is deleted.
 /// </summary>
-public sealed class EtcdTestCluster : IAsyncDisposable
+public sealed class LocalEtcdCluster : IAsyncDisposable
 {
     private static int s_clusterCounter;
 
-    private EtcdTestCluster(EtcdClusterOptions options, string root, IReadOnlyList<EtcdTestMember> members, TestCertificates? certificates)
+    private LocalEtcdCluster(LocalEtcdClusterOptions options, string etcdBinary, string root, IReadOnlyList<LocalEtcdMember> members, LocalEtcdCertificates? certificates)
     {
         Options = options;
         Root = root;
         Members = members;
         Certificates = certificates;
+        EtcdBinary = etcdBinary;
     }
 
-    public EtcdClusterOptions Options { get; }
+    /// <summary>The options the cluster was started with.</summary>
+    public LocalEtcdClusterOptions Options { get; }
 
-    /// <summary>The temp directory holding data dirs, logs and certificates.</summary>
+    /// <summary>The temp directory holding data dirs, logs, manifests and certificates.</summary>
     public string Root { get; }
 
-    public IReadOnlyList<EtcdTestMember> Members { get; }
+    /// <summary>The members, n1 first.</summary>
+    public IReadOnlyList<LocalEtcdMember> Members { get; }
 
-    public TestCertificates? Certificates { get; }
+    /// <summary>The certificates of a <see cref="LocalEtcdClusterOptions.Tls"/> cluster.</summary>
+    public LocalEtcdCertificates? Certificates { get; }
+
+    /// <summary>The etcd binary the members run.</summary>
+    public string EtcdBinary { get; }
+
+    /// <summary>Whether auth is on (<see cref="LocalEtcdClusterOptions.RootPassword"/>).</summary>
+    public bool AuthEnabled { get; private set; }
+
+    /// <summary>The process IDs of the members that run.</summary>
+    public IReadOnlyList<int> ProcessIds => [.. Members.Select(m => m.ProcessId).OfType<int>()];
 
     /// <summary>The client URLs, comma-separated as etcdctl takes them.</summary>
     public string Endpoints => string.Join(',', Members.Select(m => m.ClientUrl));
 
-    public static async Task<EtcdTestCluster> StartAsync(EtcdClusterOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>Starts the members and waits until each answers and knows a leader (then enables auth if asked).</summary>
+    /// <exception cref="InvalidOperationException">etcd is missing, or a member exited while starting (its log tail in the message).</exception>
+    /// <exception cref="TimeoutException">A member did not become ready within 30 seconds.</exception>
+    public static async Task<LocalEtcdCluster> StartAsync(LocalEtcdClusterOptions? options = null, CancellationToken cancellationToken = default)
     {
-        options ??= new EtcdClusterOptions();
+        options ??= new LocalEtcdClusterOptions();
+        var etcdBinary = options.EtcdBinary ?? EtcdBinaries.Etcd;
         var id = Interlocked.Increment(ref s_clusterCounter);
         var root = Directory.CreateTempSubdirectory($"etcd-test-{Environment.ProcessId}-{id}-").FullName;
-        var certificates = options.Tls ? TestCertificates.Create(Path.Combine(root, "pki")) : null;
+        var certificates = options.Tls ? LocalEtcdCertificates.Create(Path.Combine(root, "pki")) : null;
         var scheme = options.Tls ? "https" : "http";
         var members = Enumerable.Range(1, options.Members)
-            .Select(i => new EtcdTestMember($"n{i}", scheme, FreePorts.Next(), FreePorts.Next(), Path.Combine(root, $"n{i}")))
+            .Select(i => $"{options.MemberNamePrefix}{i}")
+            .Select(name => new LocalEtcdMember(name, scheme, FreePorts.Next(), FreePorts.Next(), Path.Combine(root, name)))
             .ToList();
-        var cluster = new EtcdTestCluster(options, root, members, certificates);
+        var cluster = new LocalEtcdCluster(options, etcdBinary, root, members, certificates);
         try
         {
             var initialCluster = string.Join(',', members.Select(m => $"{m.Name}={m.PeerUrl}"));
@@ -82,17 +73,17 @@ public sealed class EtcdTestCluster : IAsyncDisposable
                 cluster.Launch(member);
             }
 
-            await cluster.WaitUntilReadyAsync(members, cancellationToken);
+            await cluster.WaitUntilReadyAsync(members, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (options.RootPassword is not null)
             {
-                await cluster.EnableAuthAsync(options.RootPassword, cancellationToken);
+                await cluster.EnableAuthAsync(options.RootPassword, cancellationToken).ConfigureAwait(false);
             }
 
             return cluster;
         }
         catch
         {
-            await cluster.DisposeAsync();
+            await cluster.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -113,6 +104,7 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         CommandTimeout = TimeSpan.FromSeconds(5),
     };
 
+    /// <summary>A client for this cluster, from <see cref="ClientOptions"/> changed by <paramref name="configure"/>.</summary>
     public EtcdMaintenanceClient CreateClient(Action<EtcdClientOptions>? configure = null)
     {
         var options = ClientOptions();
@@ -120,10 +112,11 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         return new EtcdMaintenanceClient(options);
     }
 
+    /// <summary>The client endpoint of member <paramref name="index"/> (0-based).</summary>
     public EtcdEndpoint Endpoint(int index) => EtcdEndpoint.Parse(Members[index].ClientUrl);
 
     /// <summary>The flags every member gets: name, data dir, URLs, TLS, quota, compaction, logs.</summary>
-    public IReadOnlyList<string> BaseArguments(EtcdTestMember member)
+    public IReadOnlyList<string> BaseArguments(LocalEtcdMember member)
     {
         var args = new List<string>
         {
@@ -167,10 +160,11 @@ public sealed class EtcdTestCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts a member with its current <see cref="EtcdTestMember.Arguments"/>; a hosted member is started by its host
-    /// from its manifest (written from the arguments the first time).
+    /// Starts a member with its current <see cref="LocalEtcdMember.Arguments"/>; a hosted member is started by its host
+    /// from its manifest (written from the arguments the first time). Does not wait for it to be ready.
     /// </summary>
-    public void Launch(EtcdTestMember member)
+    /// <exception cref="InvalidOperationException">The member runs already.</exception>
+    public void Launch(LocalEtcdMember member)
     {
         if (member.Process is { HasExited: false })
         {
@@ -186,64 +180,65 @@ public sealed class EtcdTestCluster : IAsyncDisposable
                 LocalProcessEtcdHost.WriteManifest(manifest, member.Name, member.Arguments);
             }
 
-            member.Host ??= new LocalProcessEtcdHost(manifest, EtcdBinaries.Etcd);
+            member.Host ??= new LocalProcessEtcdHost(manifest, EtcdBinary);
             member.Host.StartAsync().GetAwaiter().GetResult();
             return;
         }
 
-        member.OwnProcess = LocalEtcdProcess.Start(EtcdBinaries.Etcd, member.Arguments);
+        member.OwnProcess = LocalEtcdProcess.Start(EtcdBinary, member.Arguments);
     }
 
     /// <summary>Restarts a stopped member from its data dir and waits until it has rejoined.</summary>
     public async Task StartMemberAsync(int index, CancellationToken cancellationToken = default)
     {
         Launch(Members[index]);
-        await WaitUntilReadyAsync([Members[index]], cancellationToken);
+        await WaitUntilReadyAsync([Members[index]], cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops a member gracefully (SIGTERM) and waits for it to exit.</summary>
-    public async Task StopMemberAsync(int index)
+    public async Task StopMemberAsync(int index, CancellationToken cancellationToken = default)
     {
         var member = Members[index];
         if (member.Host is { } host)
         {
-            await host.StopAsync();
+            await host.StopAsync(cancellationToken).ConfigureAwait(false);
         }
         else if (member.OwnProcess is { } process)
         {
-            await process.StopAsync(TimeSpan.FromSeconds(20));
-            await Forget(member);
+            await process.StopAsync(TimeSpan.FromSeconds(20), cancellationToken).ConfigureAwait(false);
+            await Forget(member).ConfigureAwait(false);
         }
     }
 
     /// <summary>Kills a member (SIGKILL).</summary>
-    public async Task KillMemberAsync(int index)
+    public async Task KillMemberAsync(int index, CancellationToken cancellationToken = default)
     {
         var member = Members[index];
         if (member.Process is { } process)
         {
             process.Kill();
-            await process.WaitForExitAsync();
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (member.Host is { } host)
         {
-            await host.StopAsync();
+            await host.StopAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await Forget(member);
+        await Forget(member).ConfigureAwait(false);
     }
 
     /// <summary>Freezes a member (SIGSTOP): its sockets stay open and it answers nothing; returns once it has stopped.</summary>
-    public void PauseMember(int index) => (Members[index].Process ?? throw new InvalidOperationException("not running")).Pause();
+    /// <exception cref="InvalidOperationException">The member does not run.</exception>
+    public void PauseMember(int index) => (Members[index].Process ?? throw NotRunning(index, "pause")).Pause();
 
     /// <summary>Thaws a member frozen by <see cref="PauseMember"/> (SIGCONT).</summary>
-    public void ResumeMember(int index) => (Members[index].Process ?? throw new InvalidOperationException("not running")).Resume();
+    public void ResumeMember(int index) => (Members[index].Process ?? throw NotRunning(index, "resume")).Resume();
 
     /// <summary>Runs etcdctl against this cluster (or the given endpoints) and returns its standard output.</summary>
     public async Task<string> EtcdctlAsync(IEnumerable<string> arguments, string? endpoints = null, byte[]? stdin = null, bool asRoot = true, CancellationToken cancellationToken = default)
     {
-        var result = await RunEtcdctlAsync(arguments, endpoints, stdin, asRoot, cancellationToken);
+        var result = await RunEtcdctlAsync(arguments, endpoints, stdin, asRoot, cancellationToken).ConfigureAwait(false);
         return result.ExitCode == 0
             ? result.Stdout
             : throw new InvalidOperationException($"etcdctl {string.Join(' ', arguments)} exited {result.ExitCode}: {result.Stderr.Trim()}");
@@ -284,7 +279,7 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         if (stdin is not null)
         {
-            await process.StandardInput.BaseStream.WriteAsync(stdin, cancellationToken);
+            await process.StandardInput.BaseStream.WriteAsync(stdin, cancellationToken).ConfigureAwait(false);
             process.StandardInput.Close();
         }
 
@@ -292,7 +287,7 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -300,63 +295,11 @@ public sealed class EtcdTestCluster : IAsyncDisposable
             throw;
         }
 
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
-    public bool AuthEnabled { get; private set; }
-
-    /// <summary>
-    /// Writes ~900 KB values until etcd raises NOSPACE; returns the keys written and the error of the write that failed.
-    /// With <paramref name="distinctKeys"/> the same keys are overwritten, so that most of the database is history a
-    /// compaction can free.
-    /// </summary>
-    public async Task<(IReadOnlyList<string> Keys, EtcdException Error)> FillToNoSpaceAsync(EtcdMaintenanceClient client, string prefix = "/fill/", int? distinctKeys = null, CancellationToken cancellationToken = default)
-    {
-        var value = new byte[900 * 1024];
-        var keys = new List<string>();
-        for (var i = 0; i < 400; i++)
-        {
-            Random.Shared.NextBytes(value);
-            var key = $"{prefix}{(distinctKeys is { } n ? i % n : i):D4}";
-            try
-            {
-                await client.PutAsync(key, value, cancellationToken: cancellationToken);
-                if (!keys.Contains(key))
-                {
-                    keys.Add(key);
-                }
-            }
-            catch (EtcdException ex) when (ex.ErrorCode == EtcdErrorCode.NoSpace)
-            {
-                return (keys, ex);
-            }
-        }
-
-        throw new InvalidOperationException("The cluster never ran out of space: was it started with a small QuotaBackendBytes?");
-    }
-
-    /// <summary>
-    /// Churns and deletes ~6 MB of values and compacts, then writes small keys until every member reports at least
-    /// <paramref name="ratio"/> fragmentation (bbolt counts freed pages as free only after later commits).
-    /// </summary>
-    public static async Task FragmentAsync(EtcdMaintenanceClient client, double ratio = 0.45)
-    {
-        for (var i = 0; i < 30; i++)
-        {
-            await client.PutAsync($"/churn/{i % 10}", new byte[200 * 1024]);
-        }
-
-        await client.DeletePrefixAsync("/churn/");
-        await client.CompactAsync((await client.PutAsync("/tick", "0"u8.ToArray())).Revision);
-        await Retry.UntilAsync(async () =>
-        {
-            await client.PutAsync("/tick", "1"u8.ToArray());
-            return (await client.GetClusterStatusAsync()).Reachable.All(s => s.FragmentationRatio >= ratio);
-        }, "every member to report the fragmentation");
+        return (process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
     }
 
     /// <summary>Waits until every given member answers status and knows a leader.</summary>
-    public async Task WaitUntilReadyAsync(IEnumerable<EtcdTestMember> members, CancellationToken cancellationToken = default, TimeSpan? timeout = null)
+    public async Task WaitUntilReadyAsync(IEnumerable<LocalEtcdMember> members, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var options = ClientOptions();
         options.Endpoints = [Endpoints];
@@ -368,7 +311,8 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         }
 
         options.CommandTimeout = TimeSpan.FromSeconds(2);
-        await using var client = new EtcdMaintenanceClient(options);
+        var client = new EtcdMaintenanceClient(options);
+        await using var disposeClient = client.ConfigureAwait(false);
         var deadline = Stopwatch.StartNew();
         var limit = timeout ?? TimeSpan.FromSeconds(30);
         foreach (var member in members)
@@ -384,7 +328,7 @@ public sealed class EtcdTestCluster : IAsyncDisposable
 
                 try
                 {
-                    var status = await client.GetStatusAsync(endpoint, cancellationToken);
+                    var status = await client.GetStatusAsync(endpoint, cancellationToken).ConfigureAwait(false);
                     if (!status.Leader.IsNone)
                     {
                         break;
@@ -399,12 +343,13 @@ public sealed class EtcdTestCluster : IAsyncDisposable
                     throw new TimeoutException($"{member.Name} ({member.ClientUrl}) did not become ready within {limit}. Its log:\n{ReadLogTail(member)}");
                 }
 
-                await Task.Delay(50, cancellationToken);
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    public static string ReadLogTail(EtcdTestMember member, int lines = 30)
+    /// <summary>The last <paramref name="lines"/> lines of a member's log, for error messages.</summary>
+    public static string ReadLogTail(LocalEtcdMember member, int lines = 30)
     {
         try
         {
@@ -419,11 +364,19 @@ public sealed class EtcdTestCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The IDs among <paramref name="processIds"/> of processes that still run (for example members restarted by a host
+    /// that should have been stopped).
+    /// </summary>
+    public static IReadOnlyList<int> StillRunning(IEnumerable<int> processIds) =>
+        [.. processIds.Where(pid => LocalEtcdProcess.TryAttach(pid) is not null)];
+
+    /// <summary>Kills every member (bare or hosted) and deletes <see cref="Root"/>.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var member in Members)
         {
-            await Forget(member);
+            await Forget(member).ConfigureAwait(false);
         }
 
         try
@@ -440,57 +393,29 @@ public sealed class EtcdTestCluster : IAsyncDisposable
 
     private async Task EnableAuthAsync(string rootPassword, CancellationToken cancellationToken)
     {
-        await EtcdctlAsync(["user", "add", "root", $"--new-user-password={rootPassword}"], cancellationToken: cancellationToken);
-        await EtcdctlAsync(["user", "grant-role", "root", "root"], cancellationToken: cancellationToken);
-        await EtcdctlAsync(["user", "add", "reader", "--new-user-password=reader"], cancellationToken: cancellationToken);
-        await EtcdctlAsync(["auth", "enable"], cancellationToken: cancellationToken);
+        await EtcdctlAsync(["user", "add", "root", $"--new-user-password={rootPassword}"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        await EtcdctlAsync(["user", "grant-role", "root", "root"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        await EtcdctlAsync(["user", "add", "reader", "--new-user-password=reader"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        await EtcdctlAsync(["auth", "enable"], cancellationToken: cancellationToken).ConfigureAwait(false);
         AuthEnabled = true;
     }
 
-    private static async Task Forget(EtcdTestMember member)
+    private InvalidOperationException NotRunning(int index, string operation) =>
+        new($"Cannot {operation} etcd member {Members[index].Name} ({Members[index].ClientUrl}): it does not run.");
+
+    private static async Task Forget(LocalEtcdMember member)
     {
         if (member.Process is { } process)
         {
             process.Kill();
-            await process.DisposeAsync();
+            await process.DisposeAsync().ConfigureAwait(false);
         }
 
         if (member.Host is { } host)
         {
-            await host.StopAsync();
+            await host.StopAsync().ConfigureAwait(false);
         }
 
         member.OwnProcess = null;
     }
-}
-
-/// <summary>One member of a test cluster.</summary>
-public sealed class EtcdTestMember(string name, string scheme, int clientPort, int peerPort, string dataDir)
-{
-    public string Name { get; } = name;
-
-    public int ClientPort { get; } = clientPort;
-
-    public int PeerPort { get; } = peerPort;
-
-    public string DataDir { get; set; } = dataDir;
-
-    public string ClientUrl { get; } = $"{scheme}://127.0.0.1:{clientPort}";
-
-    public string PeerUrl { get; } = $"{scheme}://127.0.0.1:{peerPort}";
-
-    public string LogFile => Path.Combine(Path.GetDirectoryName(DataDir)!, "logs", $"{Name}.log");
-
-    /// <summary>The flags the member is (re)started with.</summary>
-    public IReadOnlyList<string> Arguments { get; set; } = [];
-
-    /// <summary>The running process, whether started bare or by the member's host.</summary>
-    public LocalEtcdProcess? Process => Host?.Process ?? OwnProcess;
-
-    internal LocalEtcdProcess? OwnProcess { get; set; }
-
-    /// <summary>The member's host, in a <see cref="EtcdClusterOptions.Hosted"/> cluster.</summary>
-    public LocalProcessEtcdHost? Host { get; internal set; }
-
-    public bool IsRunning => Process is { HasExited: false };
 }

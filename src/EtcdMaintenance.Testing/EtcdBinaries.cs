@@ -1,4 +1,4 @@
-namespace EtcdMaintenance.IntegrationTests.Harness;
+namespace EtcdMaintenance.Testing;
 
 /// <summary>Finds the etcd and etcdctl binaries: <c>ETCD_BIN</c> / <c>ETCDCTL_BIN</c>, then next to etcd, then PATH.</summary>
 public static class EtcdBinaries
@@ -6,7 +6,8 @@ public static class EtcdBinaries
     private static readonly Lazy<string> s_etcd = new(() => Locate("ETCD_BIN", "etcd", null));
     private static readonly Lazy<string> s_etcdctl = new(() => Locate("ETCDCTL_BIN", "etcdctl", Path.GetDirectoryName(s_etcd.Value)));
 
-    /// <summary>The etcd server binary. Throws when missing: a missing etcd fails the tests, it never skips them.</summary>
+    /// <summary>The etcd server binary.</summary>
+    /// <exception cref="InvalidOperationException">etcd is missing (a missing etcd fails a test run, it never skips it).</exception>
     public static string Etcd => s_etcd.Value;
 
     /// <summary>The etcdctl binary.</summary>
@@ -42,6 +43,6 @@ public static class EtcdBinaries
 
         return candidates.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException(
-                $"{name} was not found on PATH and {variable} is not set. Install it (Debian/Ubuntu: apt-get install -y etcd-server etcd-client) or set {variable}. Integration tests need a real etcd and fail without one.");
+                $"{name} was not found on PATH and {variable} is not set. Install it (Debian/Ubuntu: apt-get install -y etcd-server etcd-client) or set {variable}.");
     }
 }

@@ -1,13 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace EtcdMaintenance.IntegrationTests.Harness;
+namespace EtcdMaintenance.Testing;
 
 /// <summary>Hands out loopback ports the kernel reports free, never the same one twice in a test run.</summary>
-public static class FreePorts
+internal static class FreePorts
 {
     private static readonly HashSet<int> s_handedOut = [];
 
+    /// <summary>A loopback port free now and not handed out before by this process.</summary>
     public static int Next()
     {
         lock (s_handedOut)

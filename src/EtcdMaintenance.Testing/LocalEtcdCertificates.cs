@@ -2,30 +2,36 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace EtcdMaintenance.IntegrationTests.Harness;
+namespace EtcdMaintenance.Testing;
 
-/// <summary>A CA with server/peer and client certificates for loopback, written as PEM files the way kubeadm lays them out.</summary>
-public sealed class TestCertificates
+/// <summary>A CA with server/peer and client certificates for loopback, written as PEM files the way kubeadm lays them out (keys 0600).</summary>
+public sealed class LocalEtcdCertificates
 {
-    private TestCertificates(string directory) => Directory = directory;
+    private LocalEtcdCertificates(string directory) => Directory = directory;
 
+    /// <summary>The directory holding the PEM files.</summary>
     public string Directory { get; }
 
+    /// <summary>The CA certificate (etcd's <c>--trusted-ca-file</c>, a client's CA).</summary>
     public string CaFile => Path.Combine(Directory, "ca.crt");
 
+    /// <summary>The server certificate, for 127.0.0.1 and localhost, also used by peers.</summary>
     public string ServerCertFile => Path.Combine(Directory, "server.crt");
 
+    /// <summary>The server key.</summary>
     public string ServerKeyFile => Path.Combine(Directory, "server.key");
 
+    /// <summary>A client certificate signed by the CA.</summary>
     public string ClientCertFile => Path.Combine(Directory, "client.crt");
 
+    /// <summary>The client key.</summary>
     public string ClientKeyFile => Path.Combine(Directory, "client.key");
 
     /// <summary>Creates a CA, a server certificate for 127.0.0.1/localhost and <paramref name="serverAddresses"/> (server and client auth, used for peers too) and a client certificate.</summary>
-    public static TestCertificates Create(string directory, string caName = "etcd-test-ca", IEnumerable<IPAddress>? serverAddresses = null)
+    public static LocalEtcdCertificates Create(string directory, string caName = "etcd-test-ca", IEnumerable<IPAddress>? serverAddresses = null)
     {
         System.IO.Directory.CreateDirectory(directory);
-        var certs = new TestCertificates(directory);
+        var certs = new LocalEtcdCertificates(directory);
         using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var caRequest = new CertificateRequest($"CN={caName}", caKey, HashAlgorithmName.SHA256);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
@@ -68,6 +74,9 @@ public sealed class TestCertificates
         using var cert = request.Create(ca, notBefore, notAfter, serial);
         File.WriteAllText(certFile, cert.ExportCertificatePem());
         File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
-        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 }
