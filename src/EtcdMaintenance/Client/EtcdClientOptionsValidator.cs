@@ -33,6 +33,11 @@ public sealed class EtcdClientOptionsValidator : IValidateOptions<EtcdClientOpti
             }
         }
 
+        if (options.Interceptors is null || options.Interceptors.Any(i => i is null))
+        {
+            failures.Add("Interceptors is null or holds a null entry: leave it empty for no interceptor, or add only instances.");
+        }
+
         CheckPositive(failures, nameof(options.DialTimeout), options.DialTimeout, "2s, etcdctl's --dial-timeout default");
         CheckPositive(failures, nameof(options.CommandTimeout), options.CommandTimeout, "5s, etcdctl's --command-timeout default");
         CheckPositive(failures, nameof(options.DefragmentTimeout), options.DefragmentTimeout, "120s for defragment");
