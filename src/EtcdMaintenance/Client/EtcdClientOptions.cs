@@ -7,8 +7,8 @@ namespace EtcdMaintenance;
 /// <summary>
 /// How to reach an etcd cluster, in etcdctl's terms: <c>--endpoints</c>, <c>--cacert/--cert/--key</c>,
 /// <c>--user/--password</c>, <c>--dial-timeout</c>, <c>--command-timeout</c>. Bindable from configuration
-/// (<c>"Etcd": { "Endpoints": [ ... ], "Tls": { "CaFile": ... } }</c>) and validated by
-/// <see cref="EtcdClientOptionsValidator"/>.
+/// (<c>"Etcd": { "Endpoints": [ ... ], "Tls": { "CaFile": ... } }</c>) and validated by the client's constructor and by
+/// <c>AddEtcdMaintenance</c> (<c>ValidateOnStart</c>).
 /// </summary>
 public sealed class EtcdClientOptions
 {

@@ -6,7 +6,7 @@ namespace EtcdMaintenance;
 /// Validates <see cref="EtcdClientOptions"/>; every message says what is wrong and how to fix it. Registered by
 /// <c>AddEtcdMaintenance</c> with <c>ValidateOnStart</c>, and applied by the client's constructor too.
 /// </summary>
-public sealed class EtcdClientOptionsValidator : IValidateOptions<EtcdClientOptions>
+internal sealed class EtcdClientOptionsValidator : IValidateOptions<EtcdClientOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, EtcdClientOptions options)
