@@ -1,12 +1,32 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace EtcdMaintenance;
 
 /// <summary>The outcome of asking one endpoint for its status: the status, or the error that endpoint gave.</summary>
-/// <param name="Endpoint">The endpoint asked.</param>
-/// <param name="Status">Its status, when it answered.</param>
-/// <param name="Error">Why it did not, when it did not (the etcdctl ERRORS column's counterpart).</param>
-public sealed record EndpointStatusResult(EtcdEndpoint Endpoint, EndpointStatus? Status, EtcdException? Error)
+public sealed record EndpointStatusResult
 {
-    /// <summary>Whether the endpoint answered.</summary>
+    /// <summary>Creates the value; the library builds it, and callers can in their own tests.</summary>
+    /// <param name="endpoint">The endpoint asked.</param>
+    /// <param name="status">Its status, when it answered.</param>
+    /// <param name="error">Why it did not, when it did not (the etcdctl ERRORS column's counterpart).</param>
+    public EndpointStatusResult(EtcdEndpoint endpoint, EndpointStatus? status, EtcdException? error)
+    {
+        Endpoint = endpoint;
+        Status = status;
+        Error = error;
+    }
+
+    /// <summary>The endpoint asked.</summary>
+    public EtcdEndpoint Endpoint { get; init; }
+
+    /// <summary>Its status, when it answered.</summary>
+    public EndpointStatus? Status { get; init; }
+
+    /// <summary>Why it did not, when it did not (the etcdctl ERRORS column's counterpart).</summary>
+    public EtcdException? Error { get; init; }
+
+    /// <summary>Whether the endpoint answered (<see cref="Status"/> is then not <see langword="null"/>).</summary>
+    [MemberNotNullWhen(true, nameof(Status))]
     public bool Succeeded => Status is not null;
 }
 

@@ -14,10 +14,23 @@ public enum EtcdAlarmType
 }
 
 /// <summary>An active alarm on one member, as <c>etcdctl alarm list</c> prints it.</summary>
-/// <param name="MemberId">The member the alarm is raised for.</param>
-/// <param name="Type">The alarm.</param>
-public sealed record EtcdAlarm(MemberId MemberId, EtcdAlarmType Type)
+public sealed record EtcdAlarm
 {
+    /// <summary>Creates the value; the library builds it, and callers can in their own tests.</summary>
+    /// <param name="memberId">The member the alarm is raised for.</param>
+    /// <param name="type">The alarm.</param>
+    public EtcdAlarm(MemberId memberId, EtcdAlarmType type)
+    {
+        MemberId = memberId;
+        Type = type;
+    }
+
+    /// <summary>The member the alarm is raised for.</summary>
+    public MemberId MemberId { get; init; }
+
+    /// <summary>The alarm.</summary>
+    public EtcdAlarmType Type { get; init; }
+
     /// <summary>The alarm as etcdctl prints it: <c>memberID:10276657743932975437 alarm:NOSPACE</c>.</summary>
     public override string ToString() => $"memberID:{MemberId:d} alarm:{TypeName(Type)}";
 

@@ -1,12 +1,14 @@
 using System.Security.Cryptography.X509Certificates;
+using EtcdMaintenance.Transport;
+using Grpc.Core.Interceptors;
 
 namespace EtcdMaintenance;
 
 /// <summary>
 /// How to reach an etcd cluster, in etcdctl's terms: <c>--endpoints</c>, <c>--cacert/--cert/--key</c>,
 /// <c>--user/--password</c>, <c>--dial-timeout</c>, <c>--command-timeout</c>. Bindable from configuration
-/// (<c>"Etcd": { "Endpoints": [ ... ], "Tls": { "CaFile": ... } }</c>) and validated by
-/// <see cref="EtcdClientOptionsValidator"/>.
+/// (<c>"Etcd": { "Endpoints": [ ... ], "Tls": { "CaFile": ... } }</c>) and validated by the client's constructor and by
+/// <c>AddEtcdMaintenance</c> (<c>ValidateOnStart</c>).
 /// </summary>
 public sealed class EtcdClientOptions
 {
@@ -74,6 +76,29 @@ public sealed class EtcdClientOptions
     /// </summary>
     /// <value>6 seconds, etcdctl's default.</value>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>
+    /// gRPC interceptors that see every call the client makes (status polls included), e.g. for logging, metrics or extra
+    /// headers; the first one in the list is the outermost. Set from code only (not read from configuration).
+    /// </summary>
+    /// <value>Empty: no interceptor.</value>
+    public IList<Interceptor> Interceptors { get; set; } = [];
+
+    /// <summary>The transport's settings from these options; call after validation.</summary>
+    internal TransportSettings ToTransportSettings() => new()
+    {
+        DialTimeout = DialTimeout,
+        KeepAliveTime = KeepAliveTime,
+        KeepAliveTimeout = KeepAliveTimeout,
+        CaCertificate = Tls.CaCertificate,
+        CaFile = Tls.CaFile,
+        ClientCertificate = Tls.ClientCertificate,
+        CertFile = Tls.CertFile,
+        KeyFile = Tls.KeyFile,
+        ServerName = Tls.ServerName,
+        InsecureSkipTlsVerify = Tls.InsecureSkipTlsVerify,
+        Interceptors = [.. Interceptors],
+    };
 
     /// <summary>Parses <see cref="Endpoints"/>; call after validation.</summary>
     internal IReadOnlyList<EtcdEndpoint> ParseEndpoints() =>

@@ -6,7 +6,7 @@ namespace EtcdMaintenance;
 /// Validates <see cref="EtcdClientOptions"/>; every message says what is wrong and how to fix it. Registered by
 /// <c>AddEtcdMaintenance</c> with <c>ValidateOnStart</c>, and applied by the client's constructor too.
 /// </summary>
-public sealed class EtcdClientOptionsValidator : IValidateOptions<EtcdClientOptions>
+internal sealed class EtcdClientOptionsValidator : IValidateOptions<EtcdClientOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, EtcdClientOptions options)
@@ -31,6 +31,11 @@ public sealed class EtcdClientOptionsValidator : IValidateOptions<EtcdClientOpti
                     }
                 }
             }
+        }
+
+        if (options.Interceptors is null || options.Interceptors.Any(i => i is null))
+        {
+            failures.Add("Interceptors is null or holds a null entry: leave it empty for no interceptor, or add only instances.");
         }
 
         CheckPositive(failures, nameof(options.DialTimeout), options.DialTimeout, "2s, etcdctl's --dial-timeout default");

@@ -100,7 +100,35 @@ public enum EtcdErrorCode
 /// </summary>
 public class EtcdException : Exception
 {
+    /// <summary>Creates an error with a default message, no endpoint or operation, status and code <c>Unknown</c>.</summary>
+    public EtcdException()
+        : this("An etcd call failed.")
+    {
+    }
+
+    /// <summary>Creates an error with a message, no endpoint or operation, status and code <c>Unknown</c>.</summary>
+    /// <param name="message">What went wrong.</param>
+    public EtcdException(string message)
+        : this(message, (Exception?)null)
+    {
+    }
+
+    /// <summary>Creates an error with a message and its cause, no endpoint or operation, status and code <c>Unknown</c>.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public EtcdException(string message, Exception? innerException)
+        : this(message, null, string.Empty, EtcdStatusCode.Unknown, EtcdErrorCode.Unknown, null, innerException)
+    {
+    }
+
     /// <summary>Creates an error. Prefer the library's own factory; this is public so that callers can fake errors in tests.</summary>
+    /// <param name="message">What went wrong, naming the endpoint and the operation.</param>
+    /// <param name="endpoint">The endpoint the call went to, or <see langword="null"/>.</param>
+    /// <param name="operation">The operation, named by its etcd RPC.</param>
+    /// <param name="statusCode">The gRPC status code.</param>
+    /// <param name="errorCode">What went wrong, machine-readable.</param>
+    /// <param name="serverMessage">etcd's own message, when it sent one.</param>
+    /// <param name="innerException">The cause, when there is one.</param>
     public EtcdException(string message, string? endpoint, string operation, EtcdStatusCode statusCode, EtcdErrorCode errorCode, string? serverMessage, Exception? innerException = null)
         : base(message, innerException)
     {
@@ -132,32 +160,226 @@ public class EtcdException : Exception
         or EtcdErrorCode.InvalidAuthToken;
 }
 
+
 /// <summary>Writes fail because the database reached its space quota (NOSPACE alarm): <c>etcdserver: mvcc: database space exceeded</c>.</summary>
-public sealed class EtcdNoSpaceException(string message, string? endpoint, string operation, string? serverMessage)
-    : EtcdException(message, endpoint, operation, EtcdStatusCode.ResourceExhausted, EtcdErrorCode.NoSpace, serverMessage);
+public sealed class EtcdNoSpaceException : EtcdException
+{
+    /// <summary>Creates the error with a default message (status <c>ResourceExhausted</c>, code <c>NoSpace</c>).</summary>
+    public EtcdNoSpaceException()
+        : this("etcd's database space quota is exceeded (NOSPACE).")
+    {
+    }
+
+    /// <summary>Creates the error with a message (status <c>ResourceExhausted</c>, code <c>NoSpace</c>).</summary>
+    /// <param name="message">What went wrong.</param>
+    public EtcdNoSpaceException(string message)
+        : this(message, null)
+    {
+    }
+
+    /// <summary>Creates the error with a message and its cause (status <c>ResourceExhausted</c>, code <c>NoSpace</c>).</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public EtcdNoSpaceException(string message, Exception? innerException)
+        : base(message, null, string.Empty, EtcdStatusCode.ResourceExhausted, EtcdErrorCode.NoSpace, null, innerException)
+    {
+    }
+
+    /// <summary>Creates the error. The library raises it; this is public so that callers can fake it in tests.</summary>
+    /// <param name="message">What went wrong, naming the endpoint and the operation.</param>
+    /// <param name="endpoint">The endpoint the call went to, or <see langword="null"/>.</param>
+    /// <param name="operation">The operation, named by its etcd RPC.</param>
+    /// <param name="serverMessage">etcd's own message, when it sent one.</param>
+    public EtcdNoSpaceException(string message, string? endpoint, string operation, string? serverMessage)
+        : base(message, endpoint, operation, EtcdStatusCode.ResourceExhausted, EtcdErrorCode.NoSpace, serverMessage)
+    {
+    }
+}
 
 /// <summary>A revision was asked for that is compacted away, or that does not exist yet.</summary>
-public sealed class EtcdRevisionException(string message, string? endpoint, string operation, EtcdErrorCode errorCode, string? serverMessage)
-    : EtcdException(message, endpoint, operation, EtcdStatusCode.OutOfRange, errorCode, serverMessage);
+public sealed class EtcdRevisionException : EtcdException
+{
+    /// <summary>Creates the error with a default message (status <c>OutOfRange</c>, code <c>RevisionCompacted</c>).</summary>
+    public EtcdRevisionException()
+        : this("The revision asked for is compacted or in the future.")
+    {
+    }
+
+    /// <summary>Creates the error with a message (status <c>OutOfRange</c>, code <c>RevisionCompacted</c>).</summary>
+    /// <param name="message">What went wrong.</param>
+    public EtcdRevisionException(string message)
+        : this(message, null)
+    {
+    }
+
+    /// <summary>Creates the error with a message and its cause (status <c>OutOfRange</c>, code <c>RevisionCompacted</c>).</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public EtcdRevisionException(string message, Exception? innerException)
+        : base(message, null, string.Empty, EtcdStatusCode.OutOfRange, EtcdErrorCode.RevisionCompacted, null, innerException)
+    {
+    }
+
+    /// <summary>Creates the error. The library raises it; this is public so that callers can fake it in tests.</summary>
+    /// <param name="message">What went wrong, naming the endpoint and the operation.</param>
+    /// <param name="endpoint">The endpoint the call went to, or <see langword="null"/>.</param>
+    /// <param name="operation">The operation, named by its etcd RPC.</param>
+    /// <param name="errorCode">What went wrong, machine-readable.</param>
+    /// <param name="serverMessage">etcd's own message, when it sent one.</param>
+    public EtcdRevisionException(string message, string? endpoint, string operation, EtcdErrorCode errorCode, string? serverMessage)
+        : base(message, endpoint, operation, EtcdStatusCode.OutOfRange, errorCode, serverMessage)
+    {
+    }
+}
 
 /// <summary>A member ID that the cluster does not know.</summary>
-public sealed class EtcdMemberNotFoundException(string message, string? endpoint, string operation, string? serverMessage)
-    : EtcdException(message, endpoint, operation, EtcdStatusCode.NotFound, EtcdErrorCode.MemberNotFound, serverMessage);
+public sealed class EtcdMemberNotFoundException : EtcdException
+{
+    /// <summary>Creates the error with a default message (status <c>NotFound</c>, code <c>MemberNotFound</c>).</summary>
+    public EtcdMemberNotFoundException()
+        : this("The cluster has no such member.")
+    {
+    }
+
+    /// <summary>Creates the error with a message (status <c>NotFound</c>, code <c>MemberNotFound</c>).</summary>
+    /// <param name="message">What went wrong.</param>
+    public EtcdMemberNotFoundException(string message)
+        : this(message, null)
+    {
+    }
+
+    /// <summary>Creates the error with a message and its cause (status <c>NotFound</c>, code <c>MemberNotFound</c>).</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public EtcdMemberNotFoundException(string message, Exception? innerException)
+        : base(message, null, string.Empty, EtcdStatusCode.NotFound, EtcdErrorCode.MemberNotFound, null, innerException)
+    {
+    }
+
+    /// <summary>Creates the error. The library raises it; this is public so that callers can fake it in tests.</summary>
+    /// <param name="message">What went wrong, naming the endpoint and the operation.</param>
+    /// <param name="endpoint">The endpoint the call went to, or <see langword="null"/>.</param>
+    /// <param name="operation">The operation, named by its etcd RPC.</param>
+    /// <param name="serverMessage">etcd's own message, when it sent one.</param>
+    public EtcdMemberNotFoundException(string message, string? endpoint, string operation, string? serverMessage)
+        : base(message, endpoint, operation, EtcdStatusCode.NotFound, EtcdErrorCode.MemberNotFound, serverMessage)
+    {
+    }
+}
 
 /// <summary>etcd refused a member change because the cluster would lose quorum or lacks started members.</summary>
-public sealed class EtcdUnhealthyClusterException(string message, string? endpoint, string operation, EtcdStatusCode statusCode, string? serverMessage)
-    : EtcdException(message, endpoint, operation, statusCode, EtcdErrorCode.UnhealthyCluster, serverMessage);
+public sealed class EtcdUnhealthyClusterException : EtcdException
+{
+    /// <summary>Creates the error with a default message (status <c>Unavailable</c>, code <c>UnhealthyCluster</c>).</summary>
+    public EtcdUnhealthyClusterException()
+        : this("The cluster is unhealthy: the change would lose quorum.")
+    {
+    }
+
+    /// <summary>Creates the error with a message (status <c>Unavailable</c>, code <c>UnhealthyCluster</c>).</summary>
+    /// <param name="message">What went wrong.</param>
+    public EtcdUnhealthyClusterException(string message)
+        : this(message, null)
+    {
+    }
+
+    /// <summary>Creates the error with a message and its cause (status <c>Unavailable</c>, code <c>UnhealthyCluster</c>).</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public EtcdUnhealthyClusterException(string message, Exception? innerException)
+        : base(message, null, string.Empty, EtcdStatusCode.Unavailable, EtcdErrorCode.UnhealthyCluster, null, innerException)
+    {
+    }
+
+    /// <summary>Creates the error. The library raises it; this is public so that callers can fake it in tests.</summary>
+    /// <param name="message">What went wrong, naming the endpoint and the operation.</param>
+    /// <param name="endpoint">The endpoint the call went to, or <see langword="null"/>.</param>
+    /// <param name="operation">The operation, named by its etcd RPC.</param>
+    /// <param name="statusCode">The gRPC status code.</param>
+    /// <param name="serverMessage">etcd's own message, when it sent one.</param>
+    public EtcdUnhealthyClusterException(string message, string? endpoint, string operation, EtcdStatusCode statusCode, string? serverMessage)
+        : base(message, endpoint, operation, statusCode, EtcdErrorCode.UnhealthyCluster, serverMessage)
+    {
+    }
+}
 
 /// <summary>Authentication failed (wrong user or password) or the user lacks the permission.</summary>
-public sealed class EtcdAuthException(string message, string? endpoint, string operation, EtcdStatusCode statusCode, EtcdErrorCode errorCode, string? serverMessage)
-    : EtcdException(message, endpoint, operation, statusCode, errorCode, serverMessage);
+public sealed class EtcdAuthException : EtcdException
+{
+    /// <summary>Creates the error with a default message (status <c>InvalidArgument</c>, code <c>AuthenticationFailed</c>).</summary>
+    public EtcdAuthException()
+        : this("Authentication with etcd failed.")
+    {
+    }
+
+    /// <summary>Creates the error with a message (status <c>InvalidArgument</c>, code <c>AuthenticationFailed</c>).</summary>
+    /// <param name="message">What went wrong.</param>
+    public EtcdAuthException(string message)
+        : this(message, null)
+    {
+    }
+
+    /// <summary>Creates the error with a message and its cause (status <c>InvalidArgument</c>, code <c>AuthenticationFailed</c>).</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public EtcdAuthException(string message, Exception? innerException)
+        : base(message, null, string.Empty, EtcdStatusCode.InvalidArgument, EtcdErrorCode.AuthenticationFailed, null, innerException)
+    {
+    }
+
+    /// <summary>Creates the error. The library raises it; this is public so that callers can fake it in tests.</summary>
+    /// <param name="message">What went wrong, naming the endpoint and the operation.</param>
+    /// <param name="endpoint">The endpoint the call went to, or <see langword="null"/>.</param>
+    /// <param name="operation">The operation, named by its etcd RPC.</param>
+    /// <param name="statusCode">The gRPC status code.</param>
+    /// <param name="errorCode">What went wrong, machine-readable.</param>
+    /// <param name="serverMessage">etcd's own message, when it sent one.</param>
+    public EtcdAuthException(string message, string? endpoint, string operation, EtcdStatusCode statusCode, EtcdErrorCode errorCode, string? serverMessage)
+        : base(message, endpoint, operation, statusCode, errorCode, serverMessage)
+    {
+    }
+}
 
 /// <summary>
 /// The endpoint could not be reached or did not answer in time: connection refused, DNS failure, TLS handshake
 /// failure (the inner exception says which), a broken connection, or a deadline that passed.
 /// </summary>
-public sealed class EtcdUnavailableException(string message, string? endpoint, string operation, EtcdStatusCode statusCode, EtcdErrorCode errorCode, string? serverMessage, Exception? innerException)
-    : EtcdException(message, endpoint, operation, statusCode, errorCode, serverMessage, innerException);
+public sealed class EtcdUnavailableException : EtcdException
+{
+    /// <summary>Creates the error with a default message (status <c>Unavailable</c>, code <c>EndpointUnavailable</c>).</summary>
+    public EtcdUnavailableException()
+        : this("The etcd endpoint could not be reached.")
+    {
+    }
+
+    /// <summary>Creates the error with a message (status <c>Unavailable</c>, code <c>EndpointUnavailable</c>).</summary>
+    /// <param name="message">What went wrong.</param>
+    public EtcdUnavailableException(string message)
+        : this(message, null)
+    {
+    }
+
+    /// <summary>Creates the error with a message and its cause (status <c>Unavailable</c>, code <c>EndpointUnavailable</c>).</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public EtcdUnavailableException(string message, Exception? innerException)
+        : base(message, null, string.Empty, EtcdStatusCode.Unavailable, EtcdErrorCode.EndpointUnavailable, null, innerException)
+    {
+    }
+
+    /// <summary>Creates the error. The library raises it; this is public so that callers can fake it in tests.</summary>
+    /// <param name="message">What went wrong, naming the endpoint and the operation.</param>
+    /// <param name="endpoint">The endpoint the call went to, or <see langword="null"/>.</param>
+    /// <param name="operation">The operation, named by its etcd RPC.</param>
+    /// <param name="statusCode">The gRPC status code.</param>
+    /// <param name="errorCode">What went wrong, machine-readable.</param>
+    /// <param name="serverMessage">etcd's own message, when it sent one.</param>
+    /// <param name="innerException">The cause, when there is one.</param>
+    public EtcdUnavailableException(string message, string? endpoint, string operation, EtcdStatusCode statusCode, EtcdErrorCode errorCode, string? serverMessage, Exception? innerException)
+        : base(message, endpoint, operation, statusCode, errorCode, serverMessage, innerException)
+    {
+    }
+}
 
 /// <summary>
 /// An operation (space recovery, quota raise, member replacement) refused to start or to go on because a safety check

@@ -18,7 +18,9 @@ public sealed partial class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDis
     public const string ReservedKeyPrefix = "/etcd-maintenance/";
 
     private static readonly StatusRequest s_statusRequest = new();
-    private static readonly UnaryCall<StatusRequest, StatusResponse> s_status = static (c, r, o) => c.Maintenance.StatusAsync(r, o);
+
+    // The "request" handed to the transport is the endpoint's own StatusMethod; the message sent is the empty StatusRequest.
+    private static readonly UnaryCall<StatusMethod, EndpointStatus> s_status = static (c, m, o) => c.Invoker.AsyncUnaryCall(m.Method, null, o, s_statusRequest);
     private static readonly UnaryCall<PutRequest, PutResponse> s_put = static (c, r, o) => c.KV.PutAsync(r, o);
     private static readonly UnaryCall<RangeRequest, RangeResponse> s_range = static (c, r, o) => c.KV.RangeAsync(r, o);
     private static readonly UnaryCall<DeleteRangeRequest, DeleteRangeResponse> s_deleteRange = static (c, r, o) => c.KV.DeleteRangeAsync(r, o);
@@ -28,6 +30,7 @@ public sealed partial class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDis
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly ConcurrentDictionary<EtcdEndpoint, string> _tokens = new();
+    private readonly ConcurrentDictionary<EtcdEndpoint, StatusMethod> _statusMethods = new();
     private readonly string? _username;
     private readonly string? _password;
     private int _preferredEndpoint;
@@ -43,8 +46,8 @@ public sealed partial class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDis
     /// <param name="options">Where and how to connect; validated here (<see cref="OptionsValidationException"/> lists every problem).</param>
     /// <param name="logger">Where to log; nothing is logged when <see langword="null"/>.</param>
     /// <param name="timeProvider">
-    /// The clock for elapsed times and the snapshot's idle timeout; <see cref="TimeProvider.System"/> when <see langword="null"/>.
-    /// Call deadlines are Grpc.Net.Client's, UTC <see cref="DateTime"/>s on the system clock.
+    /// The clock for call deadlines, elapsed times and the snapshot's idle timeout; <see cref="TimeProvider.System"/> when
+    /// <see langword="null"/>. Grpc.Net.Client also enforces each call's deadline on the system clock (and sends it to etcd).
     /// </param>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>
     /// <exception cref="ArgumentException">A TLS file could not be loaded.</exception>
@@ -69,13 +72,14 @@ public sealed partial class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDis
         _timeProvider = timeProvider ?? TimeProvider.System;
         _username = options.Username;
         _password = options.Password;
+        var transport = options.ToTransportSettings();
         if (handlerFactory is null)
         {
-            _handlerFactory = new EtcdHttpHandlerFactory(options);
+            _handlerFactory = new EtcdHttpHandlerFactory(transport);
             handlerFactory = _handlerFactory.Create;
         }
 
-        _transport = new GrpcTransport(handlerFactory, _timeProvider, _logger);
+        _transport = new GrpcTransport(handlerFactory, transport.Interceptors, _timeProvider, _logger);
         Quotas = new MemberQuotaCache(_handlerFactory is null ? null : _handlerFactory.Create, _timeProvider, options.CommandTimeout, _logger);
     }
 
@@ -105,10 +109,15 @@ public sealed partial class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDis
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         // The polling hot path: without auth there is no token to add, so straight to the transport (one async frame less).
-        var response = _username is null
-            ? await _transport.UnaryAsync(endpoint, EtcdRpc.Status, s_status, s_statusRequest, Settings.CommandTimeout, null, cancellationToken).ConfigureAwait(false)
-            : await CallAsync(endpoint, EtcdRpc.Status, s_status, s_statusRequest, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
-        return await Quotas.ApplyAsync(endpoint, ToStatus(endpoint, response, Settings.QuotaBackendBytes), cancellationToken).ConfigureAwait(false);
+        var method = _statusMethods.GetOrAdd(endpoint, static (e, client) => new StatusMethod(e, client.Settings.QuotaBackendBytes, client.Quotas), this);
+        var status = _username is null
+            ? await _transport.UnaryAsync(endpoint, EtcdRpc.Status, s_status, method, Settings.CommandTimeout, null, cancellationToken).ConfigureAwait(false)
+            : await CallAsync(endpoint, EtcdRpc.Status, s_status, method, Settings.CommandTimeout, cancellationToken).ConfigureAwait(false);
+
+        // The decoder put the quota in already unless the member's metrics have not been read (or are stale).
+        return status.QuotaSource == EtcdQuotaSource.Unknown && status.QuotaUnavailableReason is null
+            ? await Quotas.ApplyAsync(endpoint, status, cancellationToken).ConfigureAwait(false)
+            : status;
     }
 
     /// <inheritdoc />
@@ -399,25 +408,6 @@ public sealed partial class EtcdMaintenanceClient : IEtcdMaintenanceClient, IDis
             var response = await CallAsync(endpoint, EtcdRpc.DeleteRange, s_deleteRange, new DeleteRangeRequest { Key = key, RangeEnd = PrefixEnd(key) }, Settings.CommandTimeout, ct).ConfigureAwait(false);
             return response.Deleted;
         }, cancellationToken);
-
-    /// <summary>
-    /// The one mapping from etcd's <c>StatusResponse</c> (as Google.Protobuf parses it, 3.6's fields included) to
-    /// <see cref="EndpointStatus"/>; <paramref name="configuredQuota"/> stands in when the server reports no quota.
-    /// </summary>
-    internal static EndpointStatus ToStatus(EtcdEndpoint endpoint, StatusResponse response, long? configuredQuota)
-    {
-        var header = ToHeader(response.Header);
-        return new EndpointStatus(endpoint.Text, header.MemberId, response.Version, response.DbSize, response.Leader, response.RaftIndex, response.RaftTerm, response.RaftAppliedIndex)
-        {
-            Header = header,
-            DbSizeInUse = response.DbSizeInUse,
-            Errors = response.Errors.Count == 0 ? [] : [.. response.Errors],
-            IsLearner = response.IsLearner,
-            StorageVersion = response.StorageVersion.Length == 0 ? null : response.StorageVersion,
-            DbSizeQuota = configuredQuota ?? (response.DbSizeQuota > 0 ? response.DbSizeQuota : null),
-            QuotaSource = configuredQuota is not null ? EtcdQuotaSource.Configured : response.DbSizeQuota > 0 ? EtcdQuotaSource.StatusResponse : EtcdQuotaSource.Unknown,
-        };
-    }
 
     private async Task<EndpointStatusResult> StatusEntryAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
@@ -57,6 +58,23 @@ internal sealed class MemberQuotaCache : IDisposable
 
         static async ValueTask<EndpointStatus> AwaitAsync(EndpointStatus status, Task<QuotaReading> reading, CancellationToken cancellationToken) =>
             Apply(status, await reading.WaitAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// The reading of <paramref name="endpoint"/>'s member when one is done and still fresh; starts no read (the status
+    /// decoder asks this so that the quota goes into the one status it builds).
+    /// </summary>
+    public bool TryGetFresh(EtcdEndpoint endpoint, MemberId memberId, [MaybeNullWhen(false)] out QuotaReading reading)
+    {
+        if (_entries.TryGetValue(endpoint, out var entry) && entry.MemberId == memberId && entry.Reading.IsCompletedSuccessfully &&
+            !IsStale(entry, _timeProvider.GetTimestamp()))
+        {
+            reading = entry.Reading.Result;
+            return true;
+        }
+
+        reading = null;
+        return false;
     }
 
     /// <summary>Forgets the reading of <paramref name="endpoint"/>: its member restarted, perhaps with another quota.</summary>
@@ -188,7 +206,8 @@ internal sealed class MemberQuotaCache : IDisposable
         return new QuotaReading(null, reason);
     }
 
-    private sealed record QuotaReading(long? Quota, string? Reason);
+    /// <summary>A member's quota read from its metrics, or why it could not be read.</summary>
+    internal sealed record QuotaReading(long? Quota, string? Reason);
 
     private sealed record Entry(MemberId MemberId, long Started, Task<QuotaReading> Reading);
 }

@@ -175,7 +175,7 @@ public sealed class ClusterPoller : IAsyncDisposable
 
     private async Task<ClusterSnapshot> PollRoundAsync(CancellationToken cancellationToken)
     {
-        using var activity = Transport.Telemetry.ActivitySource.StartActivity("etcd.maintenance.poll", ActivityKind.Internal);
+        using var activity = LibraryTelemetry.ActivitySource.StartActivity("etcd.maintenance.poll", ActivityKind.Internal);
         var timestamp = _timeProvider.GetUtcNow();
         var started = _timeProvider.GetTimestamp();
         var calls = new Task<MemberSnapshot>[_endpoints.Count];

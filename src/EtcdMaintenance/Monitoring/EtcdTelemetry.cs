@@ -24,8 +24,8 @@ namespace EtcdMaintenance.Monitoring;
 public static class EtcdTelemetry
 {
     /// <summary>The <see cref="System.Diagnostics.ActivitySource"/> name: <c>EtcdMaintenance</c>.</summary>
-    public const string ActivitySourceName = Transport.Telemetry.SourceName;
+    public const string ActivitySourceName = LibraryTelemetry.SourceName;
 
     /// <summary>The <see cref="System.Diagnostics.Metrics.Meter"/> name: <c>EtcdMaintenance</c>.</summary>
-    public const string MeterName = Transport.Telemetry.SourceName;
+    public const string MeterName = LibraryTelemetry.SourceName;
 }

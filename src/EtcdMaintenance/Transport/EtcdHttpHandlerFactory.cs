@@ -5,10 +5,10 @@ using System.Security.Cryptography.X509Certificates;
 namespace EtcdMaintenance.Transport;
 
 /// <summary>
-/// Builds one <see cref="SocketsHttpHandler"/> per endpoint from the client options: dial timeout, a single HTTP/2
+/// Builds one <see cref="SocketsHttpHandler"/> per endpoint from the transport settings: dial timeout, a single HTTP/2
 /// connection, keepalive pings while calls are in flight, no proxy, and TLS as etcdctl does it (custom CA, client
-/// certificate, server-name override; verification on unless <see cref="EtcdTlsOptions.InsecureSkipTlsVerify"/> is set
-/// explicitly).
+/// certificate, server-name override; verification on unless <see cref="TransportSettings.InsecureSkipTlsVerify"/> is
+/// set explicitly).
 /// </summary>
 internal sealed class EtcdHttpHandlerFactory : IDisposable
 {
@@ -21,12 +21,11 @@ internal sealed class EtcdHttpHandlerFactory : IDisposable
     private readonly bool _ownsClientCertificate;
     private readonly bool _skipVerify;
 
-    public EtcdHttpHandlerFactory(EtcdClientOptions options)
+    public EtcdHttpHandlerFactory(TransportSettings tls)
     {
-        _dialTimeout = options.DialTimeout;
-        _keepAliveTime = options.KeepAliveTime;
-        _keepAliveTimeout = options.KeepAliveTimeout;
-        var tls = options.Tls;
+        _dialTimeout = tls.DialTimeout;
+        _keepAliveTime = tls.KeepAliveTime;
+        _keepAliveTimeout = tls.KeepAliveTimeout;
         _serverName = tls.ServerName;
         _skipVerify = tls.InsecureSkipTlsVerify;
         if (tls.CaCertificate is not null)

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Etcdserverpb;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 
@@ -15,40 +16,51 @@ internal delegate AsyncServerStreamingCall<TResponse> StreamingCall<in TRequest,
 /// <summary>
 /// etcd's gRPC API through Grpc.Net.Client: one <see cref="EtcdChannel"/> per member endpoint (maintenance RPCs answer
 /// for the member called, so no balancer picks one), created on first use and kept until disposed. Every failure but
-/// the caller's own cancellation comes out as an <see cref="EtcdException"/> built by <see cref="EtcdErrors"/>; nothing
+/// the caller's own cancellation comes out as an <see cref="EtcdException"/> built by <see cref="RpcErrors"/>; nothing
 /// is retried here.
 /// </summary>
 internal sealed class GrpcTransport : IDisposable
 {
+    /// <summary>The longest delay a timer takes (about 49 days); longer timeouts are left to Grpc.Net.Client's deadline.</summary>
+    private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly Dictionary<EtcdEndpoint, EtcdChannel> _channels = [];
     private readonly Func<EtcdEndpoint, HttpMessageHandler> _handlerFactory;
+    private readonly Interceptor[] _interceptors;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private bool _disposed;
 
     /// <param name="handlerFactory">The HTTP handler of each endpoint's channel (TLS, keepalive); the channel disposes it.</param>
-    /// <param name="timeProvider">The clock of the snapshot's idle timeout.</param>
+    /// <param name="interceptors">gRPC interceptors around every call, the first one outermost.</param>
+    /// <param name="timeProvider">The clock of call deadlines (besides Grpc.Net.Client's own) and of the snapshot's idle timeout.</param>
     /// <param name="logger">Where failed calls are logged.</param>
-    public GrpcTransport(Func<EtcdEndpoint, HttpMessageHandler> handlerFactory, TimeProvider timeProvider, ILogger logger)
+    public GrpcTransport(Func<EtcdEndpoint, HttpMessageHandler> handlerFactory, IReadOnlyList<Interceptor> interceptors, TimeProvider timeProvider, ILogger logger)
     {
         _handlerFactory = handlerFactory;
+        _interceptors = [.. interceptors];
         _timeProvider = timeProvider;
         _logger = logger;
     }
 
     /// <summary>
-    /// One unary call with a deadline <paramref name="timeout"/> from now. Grpc.Net.Client's deadlines are UTC
-    /// <see cref="DateTime"/>s on the system clock (it sends them as <c>grpc-timeout</c> and enforces them itself).
+    /// One unary call with a deadline <paramref name="timeout"/> from now. Grpc.Net.Client sends it as <c>grpc-timeout</c>
+    /// and enforces it on the system clock (its deadlines are UTC <see cref="DateTime"/>s); with another
+    /// <see cref="TimeProvider"/> injected, a cancellation on that clock enforces it as well, so the injected clock alone
+    /// can end a call at its deadline.
     /// </summary>
     public async Task<TResponse> UnaryAsync<TRequest, TResponse>(
         EtcdEndpoint endpoint, EtcdRpc rpc, UnaryCall<TRequest, TResponse> call, TRequest request, TimeSpan timeout, string? token, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartCall(endpoint, rpc);
+        using var deadline = DeadlineOnInjectedClock(timeout);
+        using var linked = deadline is not null && cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token) : null;
+        var callToken = linked?.Token ?? deadline?.Token ?? cancellationToken;
         EtcdChannel? channel = null;
         try
         {
             channel = Channel(endpoint);
-            using var pending = call(channel, request, new CallOptions(Headers(token), Deadline(timeout), cancellationToken));
+            using var pending = call(channel, request, new CallOptions(Headers(token), Deadline(timeout), callToken));
             var response = await pending.ResponseAsync.ConfigureAwait(false);
             channel.HasAnswered = true;
             Telemetry.Complete(activity, null);
@@ -59,9 +71,13 @@ internal sealed class GrpcTransport : IDisposable
             Telemetry.Complete(activity, ex);
             throw new OperationCanceledException(ex.Status.Detail, ex, cancellationToken);
         }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && deadline is { IsCancellationRequested: true })
+        {
+            throw Failed(endpoint, rpc, activity, RpcErrors.DeadlineExceeded(endpoint.Text, rpc.Name, timeout, ex));
+        }
         catch (RpcException ex)
         {
-            throw Failed(endpoint, rpc, activity, EtcdErrors.FromRpc(endpoint.Text, rpc.Name, ex, timeout, channel?.HasAnswered ?? false));
+            throw Failed(endpoint, rpc, activity, RpcErrors.FromRpc(endpoint.Text, rpc.Name, ex, timeout, channel?.HasAnswered ?? false));
         }
         catch (Exception ex) when (activity is not null)
         {
@@ -116,7 +132,7 @@ internal sealed class GrpcTransport : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_channels.TryGetValue(endpoint, out var channel))
             {
-                channel = new EtcdChannel(endpoint, _handlerFactory(endpoint));
+                channel = new EtcdChannel(endpoint, _handlerFactory(endpoint), _interceptors);
                 _channels.Add(endpoint, channel);
             }
 
@@ -125,6 +141,14 @@ internal sealed class GrpcTransport : IDisposable
     }
 
     private static Metadata? Headers(string? token) => token is null ? null : new Metadata { { "token", token } };
+
+    /// <summary>
+    /// With an injected clock other than the system's, a source cancelled <paramref name="timeout"/> from now on that clock.
+    /// On the system clock Grpc.Net.Client's own deadline is the same timer, so nothing more is allocated on the status
+    /// hot path.
+    /// </summary>
+    private CancellationTokenSource? DeadlineOnInjectedClock(TimeSpan timeout) =>
+        ReferenceEquals(_timeProvider, TimeProvider.System) || timeout >= MaxTimerDelay ? null : new CancellationTokenSource(timeout, _timeProvider);
 
     private static DateTime Deadline(TimeSpan timeout)
     {
@@ -164,7 +188,7 @@ internal sealed class GrpcTransport : IDisposable
         }
         catch (Exception ex) when (idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw Failed(endpoint, rpc, activity, EtcdErrors.Stalled(endpoint.Text, rpc.Name, idleTimeout, ex));
+            throw Failed(endpoint, rpc, activity, RpcErrors.Stalled(endpoint.Text, rpc.Name, idleTimeout, ex));
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
         {
@@ -173,7 +197,7 @@ internal sealed class GrpcTransport : IDisposable
         }
         catch (RpcException ex)
         {
-            throw Failed(endpoint, rpc, activity, EtcdErrors.FromRpc(endpoint.Text, rpc.Name, ex, idleTimeout, channel.HasAnswered));
+            throw Failed(endpoint, rpc, activity, RpcErrors.FromRpc(endpoint.Text, rpc.Name, ex, idleTimeout, channel.HasAnswered));
         }
         catch (Exception ex)
         {
@@ -198,7 +222,7 @@ internal sealed class EtcdChannel : IDisposable
     private readonly GrpcChannel _channel;
     private bool _hasAnswered;
 
-    public EtcdChannel(EtcdEndpoint endpoint, HttpMessageHandler handler)
+    public EtcdChannel(EtcdEndpoint endpoint, HttpMessageHandler handler, Interceptor[] interceptors)
     {
         _channel = GrpcChannel.ForAddress(endpoint.Address, new GrpcChannelOptions
         {
@@ -206,12 +230,16 @@ internal sealed class EtcdChannel : IDisposable
             DisposeHttpClient = true,
             MaxReceiveMessageSize = MaxReceiveMessageSize,
         });
-        var invoker = _channel.CreateCallInvoker();
+        // Intercept puts the first interceptor outermost; without any, the channel's own invoker (nothing in between).
+        var invoker = Invoker = interceptors.Length == 0 ? _channel.CreateCallInvoker() : _channel.Intercept(interceptors);
         Maintenance = new Maintenance.MaintenanceClient(invoker);
         Cluster = new Cluster.ClusterClient(invoker);
         KV = new KV.KVClient(invoker);
         Auth = new Auth.AuthClient(invoker);
     }
+
+    /// <summary>The channel's call invoker, for calls with their own <see cref="Method{TRequest, TResponse}"/>.</summary>
+    public CallInvoker Invoker { get; }
 
     public Maintenance.MaintenanceClient Maintenance { get; }
 

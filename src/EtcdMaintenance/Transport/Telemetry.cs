@@ -1,31 +1,23 @@
 using System.Diagnostics;
-using System.Reflection;
 
 namespace EtcdMaintenance.Transport;
 
 /// <summary>
-/// The library's trace source: one client activity per etcd RPC, tagged the way OpenTelemetry's RPC conventions
+/// The transport's traces, on <see cref="LibraryTelemetry.ActivitySource"/>: one client activity per etcd RPC, tagged the way OpenTelemetry's RPC conventions
 /// name things (<c>rpc.system</c>, <c>rpc.service</c>, <c>rpc.method</c>, <c>server.address</c>, <c>server.port</c>,
 /// <c>rpc.grpc.status_code</c>). Starting an activity costs nothing while nobody listens.
 /// </summary>
 internal static class Telemetry
 {
-    /// <summary>The name of the <see cref="ActivitySource"/> and of the <c>Meter</c>.</summary>
-    public const string SourceName = "EtcdMaintenance";
-
-    public static readonly string Version = typeof(Telemetry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
-
-    public static readonly ActivitySource ActivitySource = new(SourceName, Version);
-
     /// <summary>Starts the activity of one call, or returns <see langword="null"/> when nobody listens.</summary>
     public static Activity? StartCall(EtcdEndpoint endpoint, EtcdRpc rpc)
     {
-        if (!ActivitySource.HasListeners())
+        if (!LibraryTelemetry.ActivitySource.HasListeners())
         {
             return null;
         }
 
-        var activity = ActivitySource.StartActivity(rpc.ActivityName, ActivityKind.Client);
+        var activity = LibraryTelemetry.ActivitySource.StartActivity(rpc.ActivityName, ActivityKind.Client);
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("rpc.system", "grpc");

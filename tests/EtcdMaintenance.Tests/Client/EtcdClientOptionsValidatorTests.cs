@@ -17,6 +17,17 @@ public sealed class EtcdClientOptionsValidatorTests
     }
 
     [Fact]
+    public void NullInterceptorList_OrANullInterceptor_IsRefused_SayingWhatToGive()
+    {
+        var nullList = Assert.Single(Failures(new EtcdClientOptions { Endpoints = ["http://10.0.0.1:2379"], Interceptors = null! }));
+        var nullEntry = Assert.Single(Failures(new EtcdClientOptions { Endpoints = ["http://10.0.0.1:2379"], Interceptors = [null!] }));
+
+        Assert.StartsWith("Interceptors", nullList, StringComparison.Ordinal);
+        Assert.Equal(nullList, nullEntry);
+        Assert.Empty(Failures(new EtcdClientOptions { Endpoints = ["http://10.0.0.1:2379"] }));
+    }
+
+    [Fact]
     public void NoEndpoints_FailsWithAnExampleOfWhatToGive()
     {
         var failure = Assert.Single(Failures(new EtcdClientOptions()));

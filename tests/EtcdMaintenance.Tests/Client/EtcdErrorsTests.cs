@@ -1,3 +1,5 @@
+using EtcdMaintenance.Transport;
+
 namespace EtcdMaintenance.Tests.Client;
 
 public sealed class EtcdErrorsTests
@@ -55,9 +57,9 @@ public sealed class EtcdErrorsTests
     [Fact]
     public void FromTransport_DescribesRefusedConnectionsAndTlsFailures()
     {
-        var refused = EtcdErrors.FromTransport("http://127.0.0.1:1", "Maintenance.Status",
+        var refused = RpcErrors.FromTransport("http://127.0.0.1:1", "Maintenance.Status",
             new HttpRequestException("x", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)));
-        var tls = EtcdErrors.FromTransport("https://127.0.0.1:1", "Maintenance.Status",
+        var tls = RpcErrors.FromTransport("https://127.0.0.1:1", "Maintenance.Status",
             new HttpRequestException("x", new System.Security.Authentication.AuthenticationException("remote certificate is invalid")));
 
         Assert.Contains("connection refused", refused.Message, StringComparison.Ordinal);

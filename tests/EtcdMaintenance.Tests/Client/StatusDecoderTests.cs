@@ -4,7 +4,7 @@ namespace EtcdMaintenance.Tests.Client;
 
 /// <summary>
 /// How a status answer's protobuf bytes become an <see cref="EndpointStatus"/>, through the client's own path (its
-/// channel, Grpc.Net.Client, dotnet-etcd's generated parser, <see cref="EtcdMaintenanceClient.ToStatus"/>), against
+/// channel, Grpc.Net.Client, the status method's own decoder, <see cref="StatusMethod.Decode"/>), against
 /// bytes written here by hand from etcd's <c>rpc.proto</c> field numbers (etcd 3.6, <c>message StatusResponse</c>):
 /// 1 header, 2 version, 3 dbSize, 4 leader, 5 raftIndex, 6 raftTerm, 7 raftAppliedIndex, 8 errors, 9 dbSizeInUse,
 /// 10 isLearner, 11 storageVersion, 12 dbSizeQuota, 13 downgradeInfo; <c>ResponseHeader</c>: 1 cluster_id,

@@ -1,3 +1,5 @@
+using EtcdMaintenance.Transport;
+
 namespace EtcdMaintenance.Tests.Client;
 
 public sealed class TransportErrorMessageTests
@@ -7,7 +9,7 @@ public sealed class TransportErrorMessageTests
     [Fact]
     public void TheInnerChain_IsTheCause_NotHttpClientsGenericSentence()
     {
-        var error = EtcdErrors.FromTransport("http://10.0.0.1:2379", "KV.Compact",
+        var error = RpcErrors.FromTransport("http://10.0.0.1:2379", "KV.Compact",
             Wrapped(new IOException("Unable to read data from the transport connection", new InvalidOperationException("the stream was closed."))));
 
         Assert.StartsWith("KV.Compact on http://10.0.0.1:2379 failed: ", error.Message, StringComparison.Ordinal);
@@ -19,7 +21,7 @@ public sealed class TransportErrorMessageTests
     [Fact]
     public void OverTls_AConnectionClosedWithoutAnAnswer_PointsAtTheClientCertificate()
     {
-        var error = EtcdErrors.FromTransport("https://10.0.0.1:2379", "Maintenance.Status", Wrapped(new IOException("The response ended prematurely")));
+        var error = RpcErrors.FromTransport("https://10.0.0.1:2379", "Maintenance.Status", Wrapped(new IOException("The response ended prematurely")));
 
         Assert.Contains("the connection broke (The response ended prematurely)", error.Message, StringComparison.Ordinal);
         Assert.Contains("client certificate is missing or not signed by its CA", error.Message, StringComparison.Ordinal);
@@ -28,7 +30,7 @@ public sealed class TransportErrorMessageTests
     [Fact]
     public void RepeatedMessages_AreSaidOnce()
     {
-        var chain = EtcdErrors.DescribeExceptionChain(new InvalidOperationException("boom.", new InvalidOperationException("boom")));
+        var chain = RpcErrors.DescribeExceptionChain(new InvalidOperationException("boom.", new InvalidOperationException("boom")));
 
         Assert.Equal("boom", chain);
     }

@@ -22,7 +22,7 @@ internal sealed class FakeStatusClient(IReadOnlyList<EtcdEndpoint> endpoints, Fu
         [EtcdEndpoint.Parse("http://10.0.0.1:2379"), EtcdEndpoint.Parse("http://10.0.0.2:2379"), EtcdEndpoint.Parse("http://10.0.0.3:2379")];
 
     public static EtcdException Refused(EtcdEndpoint endpoint) =>
-        EtcdErrors.FromTransport(endpoint.Text, "Maintenance.Status", new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"));
+        EtcdMaintenance.Transport.RpcErrors.FromTransport(endpoint.Text, "Maintenance.Status", new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"));
 
     public override async Task<EndpointStatus> GetStatusAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
     {

@@ -54,7 +54,7 @@ public sealed class GrpcTransportTests
     private static byte[] Frame(IMessage message) => CannedGrpc.Frame(message.ToByteArray());
 
     private static GrpcTransport Transport(HttpMessageHandler handler, TimeProvider? time = null) =>
-        new(_ => handler, time ?? TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        new(_ => handler, [], time ?? TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
     private static Task<StatusResponse> StatusAsync(GrpcTransport transport, TimeSpan? timeout = null, string? token = null, CancellationToken cancellationToken = default) =>
         transport.UnaryAsync(s_endpoint, EtcdRpc.Status, s_status, new StatusRequest(), timeout ?? TimeSpan.FromSeconds(5), token, cancellationToken);
