@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Reflection;
+
 namespace EtcdMaintenance.Monitoring;
 
 /// <summary>
@@ -24,8 +27,14 @@ namespace EtcdMaintenance.Monitoring;
 public static class EtcdTelemetry
 {
     /// <summary>The <see cref="System.Diagnostics.ActivitySource"/> name: <c>EtcdMaintenance</c>.</summary>
-    public const string ActivitySourceName = Transport.Telemetry.SourceName;
+    public const string ActivitySourceName = "EtcdMaintenance";
 
     /// <summary>The <see cref="System.Diagnostics.Metrics.Meter"/> name: <c>EtcdMaintenance</c>.</summary>
-    public const string MeterName = Transport.Telemetry.SourceName;
+    public const string MeterName = "EtcdMaintenance";
+
+    /// <summary>The library's version, as the activity source and the meter report it.</summary>
+    internal static readonly string Version = typeof(EtcdTelemetry).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    /// <summary>Monitoring's activity source (the poller's rounds); the same name as the RPC activities' source, so one subscription gets both.</summary>
+    internal static readonly ActivitySource ActivitySource = new(ActivitySourceName, Version);
 }

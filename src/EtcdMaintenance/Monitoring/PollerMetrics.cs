@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using EtcdMaintenance.Transport;
 
 namespace EtcdMaintenance.Monitoring;
 
@@ -20,12 +19,12 @@ internal sealed class PollerMetrics : IDisposable
     {
         if (meterFactory is null)
         {
-            _meter = new Meter(EtcdTelemetry.MeterName, Telemetry.Version);
+            _meter = new Meter(EtcdTelemetry.MeterName, EtcdTelemetry.Version);
             _ownsMeter = true;
         }
         else
         {
-            _meter = meterFactory.Create(new MeterOptions(EtcdTelemetry.MeterName) { Version = Telemetry.Version });
+            _meter = meterFactory.Create(new MeterOptions(EtcdTelemetry.MeterName) { Version = EtcdTelemetry.Version });
         }
 
         _pollDuration = _meter.CreateHistogram<double>("etcd.maintenance.poll.duration", "s", "The round trip of one member's status call.");
