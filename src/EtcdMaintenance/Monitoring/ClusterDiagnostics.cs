@@ -42,7 +42,7 @@ public sealed class ClusterDiagnostics
     /// forecast, leader changes, how long a member has been down or a learner). Most severe first.
     /// </summary>
     /// <param name="history">Snapshots of one cluster, oldest first; the last is the one judged.</param>
-    /// <exception cref="ArgumentException">The history is empty.</exception>
+    /// <exception cref="ArgumentException">The history is empty, or a member of the last snapshot has both a status and an error, or neither.</exception>
     public IReadOnlyList<DiagnosticFinding> Analyze(IReadOnlyList<ClusterSnapshot> history)
     {
         ArgumentNullException.ThrowIfNull(history);
@@ -52,6 +52,11 @@ public sealed class ClusterDiagnostics
         }
 
         var current = history[^1];
+        if (current.Members.FirstOrDefault(m => (m.Status is null) == (m.Error is null)) is { } invalid)
+        {
+            throw new ArgumentException($"Round {current.Round}: the member at {invalid.Endpoint.Text} has {(invalid.IsUp ? "both a status and an error" : "neither a status nor an error")}; give exactly one.", nameof(history));
+        }
+
         var findings = new List<DiagnosticFinding>();
         CheckAlarms(current, findings);
         CheckUnreachable(history, findings);
