@@ -8,6 +8,9 @@ namespace EtcdDoctor;
 /// <summary>Option factories shared by the commands: Go durations and sizes with units, rejected at parse time with a clear message.</summary>
 internal static class Cli
 {
+    /// <summary>How to write a duration, for every error about one.</summary>
+    public const string DurationHint = "write it as etcdctl does, e.g. 5s, 500ms, 2m or 1h30m.";
+
     /// <summary>A Go-style duration option (<c>5s</c>, <c>500ms</c>, <c>2m</c>, <c>1h30m</c>), parsed by the library's one parser.</summary>
     public static Option<TimeSpan?> DurationOption(string name, string description, bool recursive = false, bool allowZero = false) => new(name)
     {
@@ -31,7 +34,7 @@ internal static class Cli
             return value;
         }
 
-        result.AddError($"{name}: '{text}' is not a {(allowZero ? string.Empty : "positive ")}duration: write it as etcdctl does, e.g. 5s, 500ms, 2m or 1h30m.");
+        result.AddError($"{name}: '{text}' is not a {(allowZero ? string.Empty : "positive ")}duration: {DurationHint}");
         return null;
     }
 

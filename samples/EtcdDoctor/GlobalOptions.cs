@@ -58,13 +58,8 @@ internal static class GlobalOptions
 
     public static EtcdClientOptions ClientOptions(ParseResult parse)
     {
-        var user = parse.GetValue(User) ?? Env("ETCDCTL_USER");
         var password = parse.GetValue(Password) ?? Env("ETCDCTL_PASSWORD");
-        if (user is not null && user.Contains(':', StringComparison.Ordinal) && password is null)
-        {
-            password = user[(user.IndexOf(':', StringComparison.Ordinal) + 1)..];
-            user = user[..user.IndexOf(':', StringComparison.Ordinal)];
-        }
+        var credentials = (parse.GetValue(User) ?? Env("ETCDCTL_USER")) is { } user ? EtcdCredentials.Parse(user, password) : null;
 
         var skipVerify = parse.GetValue(InsecureSkipTlsVerify) ?? EnvBool("ETCDCTL_INSECURE_SKIP_TLS_VERIFY") ?? false;
         if (skipVerify)
@@ -88,8 +83,8 @@ internal static class GlobalOptions
         {
             Endpoints = [.. EndpointList(parse)],
             Tls = tls,
-            Username = user,
-            Password = password,
+            Username = credentials?.Username,
+            Password = credentials?.Password ?? password,
             DialTimeout = parse.GetValue(DialTimeout) ?? EnvDuration("ETCDCTL_DIAL_TIMEOUT") ?? TimeSpan.FromSeconds(2),
             CommandTimeout = parse.GetValue(CommandTimeout) ?? EnvDuration("ETCDCTL_COMMAND_TIMEOUT") ?? TimeSpan.FromSeconds(5),
         };
@@ -129,7 +124,7 @@ internal static class GlobalOptions
     {
         null => null,
         var text when GoDuration.TryParse(text, out var value) && value > TimeSpan.Zero => value,
-        var text => throw new FormatException($"{name}='{text}' is not a duration: write it as etcdctl does, e.g. 5s, 500ms, 2m or 1h30m."),
+        var text => throw new FormatException($"{name}='{text}' is not a duration: {Cli.DurationHint}"),
     };
 }
 

@@ -53,36 +53,11 @@ internal static class Output
 
     public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
 
-    /// <summary>Runs a command body; any failure becomes one line on stderr and an exit code (see <see cref="Fail"/>).</summary>
-    public static async Task<int> RunAsync(Func<Task<int>> body)
-    {
-        try
-        {
-            return await body();
-        }
-        catch (Exception ex)
-        {
-            return Fail(ex);
-        }
-    }
-
-    /// <summary>Runs a synchronous command body with the same failure handling as <see cref="RunAsync"/>.</summary>
-    public static int Run(Func<int> body)
-    {
-        try
-        {
-            return body();
-        }
-        catch (Exception ex)
-        {
-            return Fail(ex);
-        }
-    }
-
     /// <summary>
-    /// The one error path: writes <c>etcd-doctor: MESSAGE</c> on stderr (the endpoint or file, the operation and etcd's own
-    /// message, on one line, never a stack trace) and returns the exit code: 130 cancelled, 2 refused by a safety check,
-    /// 1 anything else.
+    /// The one error handler (Program.cs calls it for whatever a command throws): writes <c>etcd-doctor: MESSAGE</c> on
+    /// stderr (the endpoint or file, the operation and etcd's own message, on one line, never a stack trace), with the
+    /// etcd-doctor command to go on where the library's advice names its API, and returns the exit code: 130 cancelled,
+    /// 2 refused by a safety check, 1 anything else.
     /// </summary>
     public static int Fail(Exception exception)
     {
@@ -93,6 +68,11 @@ internal static class Output
         }
 
         Console.Error.WriteLine($"etcd-doctor: {Describe(exception)}");
+        if (exception is EtcdMaintenance.Operations.MemberReplacementException replacement)
+        {
+            Console.Error.WriteLine($"etcd-doctor: to continue once the cause is fixed: etcd-doctor replace-member --resume {replacement.JournalPath}");
+        }
+
         return exception switch
         {
             EtcdException { ErrorCode: EtcdErrorCode.SafetyCheckRefused or EtcdErrorCode.UnhealthyCluster } => ExitCodes.Refused,

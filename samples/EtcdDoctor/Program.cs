@@ -49,5 +49,6 @@ try
 }
 catch (Exception ex)
 {
+    // The one error handler: whatever a command throws ends here (the commands do not catch on their own).
     return Output.Fail(ex);
 }

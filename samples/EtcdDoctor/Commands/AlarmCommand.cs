@@ -16,13 +16,13 @@ internal static class AlarmCommand
 
             Example: etcd-doctor alarm list -o json
             """);
-        list.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        list.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = GlobalOptions.CreateClient(parse);
             var alarms = await client.GetAlarmsAsync(cancellationToken);
             Write(parse, alarms);
             return 0;
-        }));
+        });
 
         var disarm = new Command("disarm", """
             Disarm NOSPACE alarms (only NOSPACE unless --all). Disarming before the database is back under its quota only
@@ -31,7 +31,7 @@ internal static class AlarmCommand
             Example: etcd-doctor alarm disarm
             """);
         disarm.Options.Add(All);
-        disarm.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        disarm.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = GlobalOptions.CreateClient(parse);
             var disarmed = new List<EtcdAlarm>();
@@ -49,7 +49,7 @@ internal static class AlarmCommand
 
             Write(parse, disarmed);
             return 0;
-        }));
+        });
 
         var command = new Command("alarm", "List or disarm alarms.\n\nExample: etcd-doctor alarm list");
         command.Subcommands.Add(list);

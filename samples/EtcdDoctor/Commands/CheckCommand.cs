@@ -30,7 +30,7 @@ internal static class CheckCommand
         command.Options.Add(interval);
         command.Options.Add(quota);
         command.Options.Add(failOn);
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = MonitoringOutput.CreateClient(parse, quota);
             await using var poller = new ClusterPoller(client, new ClusterPollerOptions { Interval = parse.GetValue(interval) ?? defaultInterval });
@@ -60,7 +60,7 @@ internal static class CheckCommand
             }
 
             return snapshot.HighestSeverity is { } worst && worst >= parse.GetValue(failOn) ? 2 : 0;
-        }));
+        });
         return command;
     }
 }

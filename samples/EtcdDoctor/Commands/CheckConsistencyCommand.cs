@@ -19,7 +19,7 @@ internal static class CheckConsistencyCommand
 
             Example: etcd-doctor check-consistency --endpoints=https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key
             """);
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = GlobalOptions.CreateClient(parse);
             var checker = new ConsistencyChecker(client);
@@ -43,7 +43,7 @@ internal static class CheckConsistencyCommand
             }
 
             return report.IsConsistent ? 0 : 2;
-        }));
+        });
         return command;
     }
 

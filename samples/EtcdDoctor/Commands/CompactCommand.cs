@@ -23,7 +23,7 @@ internal static class CompactCommand
         command.Arguments.Add(Revision);
         command.Options.Add(KeepRevisions);
         command.Options.Add(NotPhysical);
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = GlobalOptions.CreateClient(parse);
             var status = await client.GetClusterStatusAsync(cancellationToken);
@@ -51,7 +51,7 @@ internal static class CompactCommand
             }
 
             return 0;
-        }));
+        });
         return command;
     }
 }

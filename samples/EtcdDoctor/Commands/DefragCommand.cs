@@ -33,14 +33,14 @@ internal static class DefragCommand
         command.Options.Add(Policy);
         command.Options.Add(Timeout);
         command.Options.Add(DryRun);
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = GlobalOptions.CreateClient(parse, o => o.DefragmentTimeout = parse.GetValue(Timeout) ?? s_defaultTimeout);
             var rule = parse.GetValue(Policy) is { } text ? DefragCondition.Parse(text) : DefragCondition.Always;
             return parse.GetValue(Cluster)
                 ? await DefragmentClusterAsync(parse, client, rule, cancellationToken)
                 : await DefragmentEndpointsAsync(parse, client, rule, cancellationToken);
-        }));
+        });
         return command;
     }
 

@@ -28,7 +28,7 @@ internal static class DemoCommand
 
             Example: etcd-doctor demo
             """);
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(() => RunAsync(Output.IsJson(parse), cancellationToken)));
+        command.SetAction((parse, cancellationToken) => RunAsync(Output.IsJson(parse), cancellationToken));
         return command;
     }
 

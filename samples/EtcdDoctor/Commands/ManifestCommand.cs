@@ -49,7 +49,7 @@ internal static class ManifestCommand
 
             Example: etcd-doctor manifest show --manifest /etc/kubernetes/manifests/etcd.yaml -o json
             """) { manifest };
-        command.SetAction(result => Output.Run(() =>
+        command.SetAction(result =>
         {
             var document = Load(result.GetValue(manifest)!);
             if (Output.IsJson(result))
@@ -87,7 +87,7 @@ internal static class ManifestCommand
 
             PrintNotices(document.Notices);
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
@@ -99,7 +99,7 @@ internal static class ManifestCommand
 
             Example: etcd-doctor manifest get quota-backend-bytes --manifest /etc/kubernetes/manifests/etcd.yaml
             """) { manifest, name };
-        command.SetAction(result => Output.Run(() =>
+        command.SetAction(result =>
         {
             var flag = result.GetValue(name)!.TrimStart('-');
             var value = GetFlag(Load(result.GetValue(manifest)!), flag);
@@ -119,7 +119,7 @@ internal static class ManifestCommand
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
@@ -134,7 +134,7 @@ internal static class ManifestCommand
 
             Example: etcd-doctor manifest set snapshot-count 10000 --manifest /etc/kubernetes/manifests/etcd.yaml --dry-run
             """) { manifest, name, value, remove, force, dryRun, backupDir, kubeadmConfig };
-        command.SetAction((result, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (result, cancellationToken) =>
         {
             var flag = result.GetValue(name)!;
             var newValue = result.GetValue(value);
@@ -144,7 +144,7 @@ internal static class ManifestCommand
                 ? document => Edit(document, d => d.RemoveFlag(flag), d => d.RemoveFlag(flag), d => d.RemoveFlag(flag))
                 : document => Edit(document, d => d.SetFlag(flag, newValue, forced), d => d.SetFlag(flag, newValue, forced), d => d.SetFlag(flag, newValue, forced));
             return await ApplyAsync(result, result.GetValue(manifest)!, result.GetValue(kubeadmConfig), edit, SaveOptions(result.GetValue(dryRun), result.GetValue(backupDir)), cancellationToken);
-        }));
+        });
         return command;
     }
 
@@ -163,7 +163,7 @@ internal static class ManifestCommand
         {
             manifest, size, dbSize, force, throughput, raiseProbe, dryRun, backupDir, kubeadmConfig,
         };
-        command.SetAction((result, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (result, cancellationToken) =>
         {
             var quota = QuotaBackendBytes.Parse(result.GetValue(size)!, CultureInfo.InvariantCulture);
             var options = new QuotaChangeOptions
@@ -189,7 +189,7 @@ internal static class ManifestCommand
                 c => c.SetQuotaBackendBytes(quota, options),
                 k => k.SetQuotaBackendBytes(quota, options));
             return await ApplyAsync(result, result.GetValue(manifest)!, result.GetValue(kubeadmConfig), Change, SaveOptions(result.GetValue(dryRun), result.GetValue(backupDir)), cancellationToken);
-        }));
+        });
         return command;
     }
 

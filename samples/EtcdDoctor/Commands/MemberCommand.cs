@@ -31,13 +31,13 @@ internal static class MemberCommand
 
             Example: etcd-doctor member list --endpoints=https://10.0.0.1:2379 -w json
             """);
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = GlobalOptions.CreateClient(parse);
             var list = await client.ListMembersAsync(cancellationToken);
             Write(parse, list.Header, list.Members);
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
@@ -51,7 +51,7 @@ internal static class MemberCommand
 
             Example: etcd-doctor member add node-4 --peer-urls=https://10.0.0.4:2380 --learner
             """) { name, peerUrls, learner };
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = GlobalOptions.CreateClient(parse);
             var memberName = parse.GetValue(name)!;
@@ -79,7 +79,7 @@ internal static class MemberCommand
             Console.Out.WriteLine($"ETCD_INITIAL_ADVERTISE_PEER_URLS=\"{string.Join(',', result.Member.PeerUrls)}\"");
             Console.Out.WriteLine("ETCD_INITIAL_CLUSTER_STATE=\"existing\"");
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
@@ -91,13 +91,13 @@ internal static class MemberCommand
 
             Example: etcd-doctor member remove 8e9e05c52164694d
             """) { member };
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = GlobalOptions.CreateClient(parse);
             var target = await ResolveAsync(client, parse.GetValue(member)!, cancellationToken);
             var list = await client.RemoveMemberAsync(target.Id, cancellationToken);
             return Done(parse, $"Member {target.Id} ({Named(target)}) removed from cluster {list.Header.ClusterIdHex}", list);
-        }));
+        });
         return command;
     }
 
@@ -110,13 +110,13 @@ internal static class MemberCommand
 
             Example: etcd-doctor member update node-2 --peer-urls=https://10.0.0.12:2380
             """) { member, peerUrls };
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = GlobalOptions.CreateClient(parse);
             var target = await ResolveAsync(client, parse.GetValue(member)!, cancellationToken);
             var list = await client.UpdateMemberAsync(target.Id, SplitUrls(parse.GetValue(peerUrls)!), cancellationToken);
             return Done(parse, $"Member {target.Id} ({Named(target)}) updated in cluster {list.Header.ClusterIdHex}", list);
-        }));
+        });
         return command;
     }
 
@@ -128,7 +128,7 @@ internal static class MemberCommand
 
             Example: etcd-doctor member promote node-4
             """) { member };
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = GlobalOptions.CreateClient(parse);
             var target = await ResolveAsync(client, parse.GetValue(member)!, cancellationToken);
@@ -140,7 +140,7 @@ internal static class MemberCommand
             // A seam: the library routes MemberPromote to the leader once it does (etcd forwards it badly with auth on).
             var list = await client.PromoteMemberAsync(target.Id, cancellationToken);
             return Done(parse, $"Member {target.Id} ({Named(target)}) promoted in cluster {list.Header.ClusterIdHex}", list);
-        }));
+        });
         return command;
     }
 

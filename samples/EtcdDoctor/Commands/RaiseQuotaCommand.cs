@@ -53,7 +53,7 @@ internal static class RaiseQuotaCommand
             }
         });
 
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = GlobalOptions.CreateClient(parse);
             var sshHosts = new List<SshEtcdMemberHost>();
@@ -68,7 +68,7 @@ internal static class RaiseQuotaCommand
                     await host.DisposeAsync();
                 }
             }
-        }));
+        });
         return command;
     }
 

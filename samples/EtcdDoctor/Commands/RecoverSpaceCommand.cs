@@ -39,7 +39,7 @@ internal static class RecoverSpaceCommand
             command.Options.Add(option);
         }
 
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var quota = parse.GetValue(Quota) is { } q ? EtcdMaintenance.Manifests.QuotaBackendBytes.Parse(q).EffectiveBytes : (long?)null;
             await using var client = GlobalOptions.CreateClient(parse, o => o.QuotaBackendBytes = quota);
@@ -77,7 +77,7 @@ internal static class RecoverSpaceCommand
             }
 
             return report.Succeeded ? 0 : 1;
-        }));
+        });
         return command;
     }
 

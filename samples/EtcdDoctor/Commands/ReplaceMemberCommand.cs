@@ -81,7 +81,7 @@ internal static class ReplaceMemberCommand
                 result.AddError("--dry-run plans a new replacement; it cannot be combined with --resume.");
             }
         });
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(() => RunAsync(parse, cancellationToken)));
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, cancellationToken));
         return command;
     }
 

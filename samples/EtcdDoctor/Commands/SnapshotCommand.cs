@@ -16,7 +16,7 @@ internal static class SnapshotCommand
 
             Example: etcd-doctor snapshot save /var/backups/etcd-$(date +%F).db --endpoints=https://10.0.0.1:2379
             """) { file };
-        save.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        save.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = GlobalOptions.CreateClient(parse);
             if (client.Endpoints.Count != 1)
@@ -67,7 +67,7 @@ internal static class SnapshotCommand
             }
 
             return ExitCodes.Ok;
-        }));
+        });
 
         var command = new Command("snapshot", """
             Save a verified snapshot of a member (etcdctl snapshot save).

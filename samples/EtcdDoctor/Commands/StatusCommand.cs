@@ -14,7 +14,7 @@ internal static class StatusCommand
 
             Example: etcd-doctor status --endpoints=127.0.0.1:2379,127.0.0.1:22379 -o json
             """);
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = GlobalOptions.CreateClient(parse);
             var status = await client.GetClusterStatusAsync(cancellationToken);
@@ -28,7 +28,7 @@ internal static class StatusCommand
             }
 
             return status.Unreachable.Count == 0 ? 0 : 1;
-        }));
+        });
         return command;
     }
 }

@@ -23,7 +23,7 @@ internal static class WatchCommand
             """);
         command.Options.Add(interval);
         command.Options.Add(quota);
-        command.SetAction((parse, cancellationToken) => Output.RunAsync(async () =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = MonitoringOutput.CreateClient(parse, quota);
             await using var poller = new ClusterPoller(client, new ClusterPollerOptions { Interval = parse.GetValue(interval) ?? defaultInterval });
@@ -64,7 +64,7 @@ internal static class WatchCommand
             }
 
             return 0;
-        }));
+        });
         return command;
     }
 }

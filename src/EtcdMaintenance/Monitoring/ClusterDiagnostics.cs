@@ -42,7 +42,7 @@ public sealed class ClusterDiagnostics
     /// forecast, leader changes, how long a member has been down or a learner). Most severe first.
     /// </summary>
     /// <param name="history">Snapshots of one cluster, oldest first; the last is the one judged.</param>
-    /// <exception cref="ArgumentException">The history is empty.</exception>
+    /// <exception cref="ArgumentException">The history is empty, or a member of the last snapshot has both a status and an error, or neither.</exception>
     public IReadOnlyList<DiagnosticFinding> Analyze(IReadOnlyList<ClusterSnapshot> history)
     {
         ArgumentNullException.ThrowIfNull(history);
@@ -52,6 +52,11 @@ public sealed class ClusterDiagnostics
         }
 
         var current = history[^1];
+        if (current.Members.FirstOrDefault(m => (m.Status is null) == (m.Error is null)) is { } invalid)
+        {
+            throw new ArgumentException($"Round {current.Round}: the member at {invalid.Endpoint.Text} has {(invalid.IsUp ? "both a status and an error" : "neither a status nor an error")}; give exactly one.", nameof(history));
+        }
+
         var findings = new List<DiagnosticFinding>();
         CheckAlarms(current, findings);
         CheckUnreachable(history, findings);
@@ -83,7 +88,13 @@ public sealed class ClusterDiagnostics
         {
             if (alarm.Type is EtcdAlarmType.NoSpace or EtcdAlarmType.Corrupt)
             {
-                findings.Add(new AlarmFinding(alarm, EndpointOf(current, alarm.MemberId)));
+                findings.Add(new AlarmFinding
+                {
+                    Alarm = alarm,
+                    Severity = FindingSeverity.Error,
+                    Endpoint = EndpointOf(current, alarm.MemberId),
+                    MemberId = alarm.MemberId,
+                });
             }
         }
     }
@@ -117,7 +128,15 @@ public sealed class ClusterDiagnostics
             }
 
             var since = member.DownSince ?? DownSinceFromHistory(history, member.Endpoint);
-            findings.Add(new MemberUnreachableFinding(FindingSeverity.Error, member.Endpoint.Text, member.MemberId, error.ErrorCode, error.Message, since));
+            findings.Add(new MemberUnreachableFinding
+            {
+                Severity = FindingSeverity.Error,
+                Endpoint = member.Endpoint.Text,
+                MemberId = member.MemberId,
+                ErrorCode = error.ErrorCode,
+                Error = error.Message,
+                DownSince = since,
+            });
         }
     }
 
@@ -133,18 +152,32 @@ public sealed class ClusterDiagnostics
         var named = leaders.Values.Where(l => !l.IsNone).Distinct().Count();
         if (named == 0)
         {
-            findings.Add(new LeaderFinding(FindingKind.NoLeader, FindingSeverity.Error, null, MemberId.None, leaders));
+            findings.Add(new LeaderFinding(FindingKind.NoLeader)
+            {
+                Severity = FindingSeverity.Error,
+                LeaderByEndpoint = leaders,
+            });
             return;
         }
 
         foreach (var member in answered.Where(m => m.Status!.Leader.IsNone))
         {
-            findings.Add(new LeaderFinding(FindingKind.NoLeader, FindingSeverity.Warning, member.Endpoint.Text, member.MemberId, leaders));
+            findings.Add(new LeaderFinding(FindingKind.NoLeader)
+            {
+                Severity = FindingSeverity.Warning,
+                Endpoint = member.Endpoint.Text,
+                MemberId = member.MemberId,
+                LeaderByEndpoint = leaders,
+            });
         }
 
         if (named > 1)
         {
-            findings.Add(new LeaderFinding(FindingKind.LeaderDisagreement, FindingSeverity.Warning, null, MemberId.None, leaders));
+            findings.Add(new LeaderFinding(FindingKind.LeaderDisagreement)
+            {
+                Severity = FindingSeverity.Warning,
+                LeaderByEndpoint = leaders,
+            });
         }
     }
 
@@ -165,7 +198,13 @@ public sealed class ClusterDiagnostics
         var changes = current.LeaderChanges - baseline.LeaderChanges;
         if (changes >= Options.LeaderChangesThreshold)
         {
-            findings.Add(new LeaderChangesFinding(FindingSeverity.Warning, changes, current.Timestamp - baseline.Timestamp, Options.LeaderChangesThreshold));
+            findings.Add(new LeaderChangesFinding
+            {
+                Severity = FindingSeverity.Warning,
+                Changes = changes,
+                Window = current.Timestamp - baseline.Timestamp,
+                Threshold = Options.LeaderChangesThreshold,
+            });
         }
     }
 
@@ -179,11 +218,27 @@ public sealed class ClusterDiagnostics
         var usage = (double)status.DbSize / quota;
         if (usage >= Options.QuotaErrorRatio)
         {
-            findings.Add(new QuotaUsageFinding(FindingSeverity.Error, member.Endpoint.Text, member.MemberId, status.DbSize, quota, Options.QuotaErrorRatio));
+            findings.Add(new QuotaUsageFinding
+            {
+                Severity = FindingSeverity.Error,
+                Endpoint = member.Endpoint.Text,
+                MemberId = member.MemberId,
+                DbSize = status.DbSize,
+                Quota = quota,
+                Threshold = Options.QuotaErrorRatio,
+            });
         }
         else if (usage >= Options.QuotaWarningRatio)
         {
-            findings.Add(new QuotaUsageFinding(FindingSeverity.Warning, member.Endpoint.Text, member.MemberId, status.DbSize, quota, Options.QuotaWarningRatio));
+            findings.Add(new QuotaUsageFinding
+            {
+                Severity = FindingSeverity.Warning,
+                Endpoint = member.Endpoint.Text,
+                MemberId = member.MemberId,
+                DbSize = status.DbSize,
+                Quota = quota,
+                Threshold = Options.QuotaWarningRatio,
+            });
         }
     }
 
@@ -225,8 +280,18 @@ public sealed class ClusterDiagnostics
             : (FindingSeverity?)null;
         if (severity is { } level)
         {
-            findings.Add(new QuotaForecastFinding(level, member.Endpoint.Text, member.MemberId, status.DbSize, quota,
-                forecast.GrowthBytesPerHour, forecast.TimeToQuota, forecast.Samples, forecast.Span));
+            findings.Add(new QuotaForecastFinding
+            {
+                Severity = level,
+                Endpoint = member.Endpoint.Text,
+                MemberId = member.MemberId,
+                DbSize = status.DbSize,
+                Quota = quota,
+                GrowthBytesPerHour = forecast.GrowthBytesPerHour,
+                TimeToQuota = forecast.TimeToQuota,
+                Samples = forecast.Samples,
+                Span = forecast.Span,
+            });
         }
     }
 
@@ -240,7 +305,14 @@ public sealed class ClusterDiagnostics
         var byRatio = ratio >= Options.FragmentationRatio && status.DbSize >= Options.FragmentationMinimumDbSize;
         if (byRatio || fragmented > Options.FragmentedBytesThreshold)
         {
-            findings.Add(new FragmentationFinding(FindingSeverity.Warning, member.Endpoint.Text, member.MemberId, status.DbSize, inUse));
+            findings.Add(new FragmentationFinding
+            {
+                Severity = FindingSeverity.Warning,
+                Endpoint = member.Endpoint.Text,
+                MemberId = member.MemberId,
+                DbSize = status.DbSize,
+                DbSizeInUse = inUse,
+            });
         }
     }
 
@@ -249,16 +321,32 @@ public sealed class ClusterDiagnostics
         var applyLag = status.ApplyLag;
         if (applyLag >= Options.ApplyLagThreshold)
         {
-            findings.Add(new RaftLagFinding(FindingKind.ApplyLag, applyLag >= EtcdApplyLagLimit ? FindingSeverity.Error : FindingSeverity.Warning,
-                member.Endpoint.Text, member.MemberId, status.RaftIndex, status.RaftAppliedIndex, status.RaftIndex, Options.ApplyLagThreshold));
+            findings.Add(new RaftLagFinding(FindingKind.ApplyLag)
+            {
+                Severity = applyLag >= EtcdApplyLagLimit ? FindingSeverity.Error : FindingSeverity.Warning,
+                Endpoint = member.Endpoint.Text,
+                MemberId = member.MemberId,
+                RaftIndex = status.RaftIndex,
+                AppliedIndex = status.RaftAppliedIndex,
+                ReferenceIndex = status.RaftIndex,
+                Threshold = Options.ApplyLagThreshold,
+            });
         }
 
         // The reference is the leader's own index when the leader answered, otherwise the highest index reported.
         var reference = current.LeaderStatus?.RaftIndex ?? current.Members.Max(m => m.Status?.RaftIndex ?? 0);
         if (!status.IsLeader && reference > status.RaftIndex && reference - status.RaftIndex >= Options.RaftIndexLagThreshold)
         {
-            findings.Add(new RaftLagFinding(FindingKind.RaftIndexLag, FindingSeverity.Warning, member.Endpoint.Text, member.MemberId,
-                status.RaftIndex, status.RaftAppliedIndex, reference, Options.RaftIndexLagThreshold));
+            findings.Add(new RaftLagFinding(FindingKind.RaftIndexLag)
+            {
+                Severity = FindingSeverity.Warning,
+                Endpoint = member.Endpoint.Text,
+                MemberId = member.MemberId,
+                RaftIndex = status.RaftIndex,
+                AppliedIndex = status.RaftAppliedIndex,
+                ReferenceIndex = reference,
+                Threshold = Options.RaftIndexLagThreshold,
+            });
         }
     }
 
@@ -286,7 +374,16 @@ public sealed class ClusterDiagnostics
         var ready = leaderIndex == 0 || status.RaftIndex >= Options.LearnerReadyRatio * leaderIndex;
         if (learnerFor >= Options.LearnerPromotionGrace)
         {
-            findings.Add(new LearnerNotPromotedFinding(FindingSeverity.Warning, member.Endpoint.Text, member.MemberId, learnerFor, status.RaftIndex, leaderIndex, ready));
+            findings.Add(new LearnerNotPromotedFinding
+            {
+                Severity = FindingSeverity.Warning,
+                Endpoint = member.Endpoint.Text,
+                MemberId = member.MemberId,
+                LearnerFor = learnerFor,
+                RaftIndex = status.RaftIndex,
+                LeaderRaftIndex = leaderIndex,
+                ReadyToPromote = ready,
+            });
         }
     }
 
@@ -314,8 +411,19 @@ public sealed class ClusterDiagnostics
                 (Exceeds(inUse, referenceInUse) || Exceeds(referenceInUse, inUse));
             if (fileDiverges || inUseDiverges)
             {
-                findings.Add(new DbSizeDivergenceFinding(FindingSeverity.Warning, member.Endpoint.Text, member.MemberId, status.DbSize, status.DbSizeInUse,
-                    reference.Endpoint.Text, reference.MemberId, referenceStatus.DbSize, referenceStatus.DbSizeInUse, inUseDiverges));
+                findings.Add(new DbSizeDivergenceFinding
+                {
+                    Severity = FindingSeverity.Warning,
+                    Endpoint = member.Endpoint.Text,
+                    MemberId = member.MemberId,
+                    DbSize = status.DbSize,
+                    DbSizeInUse = status.DbSizeInUse,
+                    ReferenceEndpoint = reference.Endpoint.Text,
+                    ReferenceMemberId = reference.MemberId,
+                    ReferenceDbSize = referenceStatus.DbSize,
+                    ReferenceDbSizeInUse = referenceStatus.DbSizeInUse,
+                    InUseDiverges = inUseDiverges,
+                });
             }
         }
     }

@@ -123,7 +123,7 @@ public sealed class ClusterPoller : IAsyncDisposable
     public async IAsyncEnumerable<ClusterSnapshot> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var timer = new PeriodicTimer(Options.Interval, _timeProvider);
-        Log.PollerStarted(_logger, _endpoints.Count, Options.Interval);
+        MonitoringLog.PollerStarted(_logger, _endpoints.Count, Options.Interval);
         var rounds = 0L;
         try
         {
@@ -140,7 +140,7 @@ public sealed class ClusterPoller : IAsyncDisposable
         }
         finally
         {
-            Log.PollerStopped(_logger, rounds);
+            MonitoringLog.PollerStopped(_logger, rounds);
         }
     }
 
@@ -202,8 +202,11 @@ public sealed class ClusterPoller : IAsyncDisposable
 
         var round = ++_round;
         var newChanges = TrackLeader(members);
-        var snapshot = new ClusterSnapshot(round, timestamp, members)
+        var snapshot = new ClusterSnapshot
         {
+            Round = round,
+            Timestamp = timestamp,
+            Members = members,
             Duration = _timeProvider.GetElapsedTime(started),
             Alarms = AlarmText.FromErrors(members),
             LeaderChanges = _leaderChanges,
@@ -220,7 +223,7 @@ public sealed class ClusterPoller : IAsyncDisposable
         TrackFindings(snapshot.Findings);
         _metrics.RecordRound(snapshot, newChanges);
         Volatile.Write(ref _latest, snapshot);
-        Log.RoundCompleted(_logger, round, snapshot.UpCount, members.Length, snapshot.Duration, snapshot.Findings.Count);
+        MonitoringLog.RoundCompleted(_logger, round, snapshot.UpCount, members.Length, snapshot.Duration, snapshot.Findings.Count);
         if (activity is not null)
         {
             activity.SetTag("etcd.poll.round", round);
@@ -238,12 +241,15 @@ public sealed class ClusterPoller : IAsyncDisposable
         try
         {
             var status = await _client.GetStatusAsync(endpoint, cancellationToken).ConfigureAwait(false);
-            member = new MemberSnapshot(endpoint, status, null, _timeProvider.GetElapsedTime(started));
+            member = new MemberSnapshot { Endpoint = endpoint, Status = status, Latency = _timeProvider.GetElapsedTime(started) };
         }
         catch (EtcdException ex)
         {
-            member = new MemberSnapshot(endpoint, null, ex, _timeProvider.GetElapsedTime(started))
+            member = new MemberSnapshot
             {
+                Endpoint = endpoint,
+                Error = ex,
+                Latency = _timeProvider.GetElapsedTime(started),
                 MemberId = _knownIds.GetValueOrDefault(endpoint),
                 DownSince = _down.TryGetValue(endpoint, out var since) ? since : roundStarted,
             };
@@ -285,7 +291,7 @@ public sealed class ClusterPoller : IAsyncDisposable
     /// <summary>Counts a leader change when the leader differs from the last one seen, or was re-elected in a higher term.</summary>
     private long TrackLeader(MemberSnapshot[] members)
     {
-        var probe = new ClusterSnapshot(0, default, members);
+        var probe = new ClusterSnapshot { Round = 0, Timestamp = default, Members = members };
         var leader = probe.Leader;
         if (leader.IsNone)
         {
@@ -297,7 +303,7 @@ public sealed class ClusterPoller : IAsyncDisposable
         if (changed)
         {
             _leaderChanges++;
-            Log.LeaderChanged(_logger, _lastLeader, leader, term);
+            MonitoringLog.LeaderChanged(_logger, _lastLeader, leader, term);
         }
 
         _lastLeader = leader;
@@ -337,12 +343,12 @@ public sealed class ClusterPoller : IAsyncDisposable
                 _knownIds[member.Endpoint] = status.MemberId;
                 if (_down.Remove(member.Endpoint))
                 {
-                    Log.MemberUp(_logger, member.Endpoint.Text, status.MemberId);
+                    MonitoringLog.MemberUp(_logger, member.Endpoint.Text, status.MemberId);
                 }
             }
             else if (_down.TryAdd(member.Endpoint, member.DownSince!.Value))
             {
-                Log.MemberDown(_logger, member.Endpoint.Text, member.MemberId, member.Error!.ErrorCode, member.Error.Message);
+                MonitoringLog.MemberDown(_logger, member.Endpoint.Text, member.MemberId, member.Error!.ErrorCode, member.Error.Message);
             }
         }
     }
@@ -366,7 +372,7 @@ public sealed class ClusterPoller : IAsyncDisposable
             };
             if (_logger.IsEnabled(level))
             {
-                Log.FindingRaised(_logger, level, finding.Kind, finding.Endpoint ?? "the cluster", finding.Summary, finding.Evidence);
+                MonitoringLog.FindingRaised(_logger, level, finding.Kind, finding.Endpoint ?? "the cluster", finding.Summary, finding.Evidence);
             }
         }
 
@@ -376,7 +382,7 @@ public sealed class ClusterPoller : IAsyncDisposable
             {
                 if (!now.Contains((kind, endpoint)))
                 {
-                    Log.FindingCleared(_logger, kind, endpoint ?? "the cluster");
+                    MonitoringLog.FindingCleared(_logger, kind, endpoint ?? "the cluster");
                 }
             }
         }

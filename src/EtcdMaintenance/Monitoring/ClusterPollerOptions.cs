@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace EtcdMaintenance.Monitoring;
 
-/// <summary>How a <see cref="ClusterPoller"/> polls; validated by <see cref="ClusterPollerOptionsValidator"/>.</summary>
+/// <summary>How a <see cref="ClusterPoller"/> polls; validated when the poller is created (an <see cref="OptionsValidationException"/> lists what is wrong).</summary>
 public sealed class ClusterPollerOptions
 {
     /// <summary>The time between the starts of two rounds. A round that takes longer delays the next one; rounds never overlap.</summary>
@@ -25,7 +25,7 @@ public sealed class ClusterPollerOptions
 }
 
 /// <summary>Validates <see cref="ClusterPollerOptions"/>, including its <see cref="ClusterPollerOptions.Diagnostics"/>.</summary>
-public sealed class ClusterPollerOptionsValidator : IValidateOptions<ClusterPollerOptions>
+internal sealed class ClusterPollerOptionsValidator : IValidateOptions<ClusterPollerOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, ClusterPollerOptions options)

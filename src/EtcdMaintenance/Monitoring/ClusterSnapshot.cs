@@ -1,45 +1,32 @@
 namespace EtcdMaintenance.Monitoring;
 
-/// <summary>One member in one polling round: its status, or why it did not answer.</summary>
+/// <summary>
+/// One member in one polling round: its <see cref="Status"/>, or the <see cref="Error"/> that says why it did not answer
+/// (exactly one of the two is set). Build them in your own tests and run <see cref="ClusterDiagnostics"/> on them.
+/// </summary>
 public sealed record MemberSnapshot
 {
-    /// <summary>Creates a member's entry (useful in callers' tests: build snapshots and run <see cref="ClusterDiagnostics"/> on them).</summary>
-    /// <param name="endpoint">The endpoint asked.</param>
-    /// <param name="status">Its status, when it answered.</param>
-    /// <param name="error">Why it did not, when it did not.</param>
-    /// <param name="latency">How long the status call took (until it failed, when it failed).</param>
-    public MemberSnapshot(EtcdEndpoint endpoint, EndpointStatus? status, EtcdException? error, TimeSpan latency)
-    {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        if ((status is null) == (error is null))
-        {
-            throw new ArgumentException("Give either the status or the error.", nameof(status));
-        }
-
-        Endpoint = endpoint;
-        Status = status;
-        Error = error;
-        Latency = latency;
-        MemberId = status?.MemberId ?? MemberId.None;
-    }
-
     /// <summary>The endpoint asked.</summary>
-    public EtcdEndpoint Endpoint { get; }
+    public required EtcdEndpoint Endpoint { get; init; }
 
     /// <summary>Its status, when it answered.</summary>
-    public EndpointStatus? Status { get; }
+    public EndpointStatus? Status { get; init; }
 
     /// <summary>Why it did not answer, when it did not.</summary>
-    public EtcdException? Error { get; }
+    public EtcdException? Error { get; init; }
 
     /// <summary>The status call's round trip (or the time until it failed).</summary>
-    public TimeSpan Latency { get; }
+    public required TimeSpan Latency { get; init; }
 
     /// <summary>
     /// The member's ID: from its status, or for a member that did not answer, the ID it reported in an earlier round
-    /// (<see cref="MemberId.None"/> if it never answered).
+    /// (<see cref="MemberId.None"/> if it never answered); the status's ID wins when both are set.
     /// </summary>
-    public MemberId MemberId { get; init; }
+    public MemberId MemberId
+    {
+        get => Status?.MemberId ?? field;
+        init;
+    }
 
     /// <summary>
     /// For a member that did not answer, when the poller first saw it fail in the run of failed rounds that this one
@@ -54,33 +41,22 @@ public sealed record MemberSnapshot
 
 /// <summary>
 /// The cluster as one polling round saw it: every configured member's status (asked concurrently), the active alarms,
-/// and what <see cref="ClusterDiagnostics"/> found. Immutable: keep as many as you like.
+/// and what <see cref="ClusterDiagnostics"/> found. Immutable: keep as many as you like (and build them in your own
+/// tests: <see cref="Round"/>, <see cref="Timestamp"/> and <see cref="Members"/> are required).
 /// </summary>
 public sealed record ClusterSnapshot
 {
-    /// <summary>Creates a snapshot (useful in callers' tests).</summary>
-    /// <param name="round">The round's number, from 1.</param>
-    /// <param name="timestamp">When the round started.</param>
-    /// <param name="members">One entry per configured endpoint, in the configured order.</param>
-    public ClusterSnapshot(long round, DateTimeOffset timestamp, IReadOnlyList<MemberSnapshot> members)
-    {
-        ArgumentNullException.ThrowIfNull(members);
-        Round = round;
-        Timestamp = timestamp;
-        Members = members;
-    }
-
     /// <summary>The round's number, from 1, per poller.</summary>
-    public long Round { get; }
+    public required long Round { get; init; }
 
     /// <summary>When the round started (on the poller's <see cref="TimeProvider"/>).</summary>
-    public DateTimeOffset Timestamp { get; }
+    public required DateTimeOffset Timestamp { get; init; }
 
     /// <summary>How long the round took: about the slowest member's status call, as members are asked concurrently.</summary>
     public TimeSpan Duration { get; init; }
 
     /// <summary>One entry per configured endpoint, in the configured order.</summary>
-    public IReadOnlyList<MemberSnapshot> Members { get; }
+    public required IReadOnlyList<MemberSnapshot> Members { get; init; }
 
     /// <summary>
     /// The cluster's active alarms, as the members' status reports them (etcd lists every member's alarms in each

@@ -81,10 +81,17 @@ public enum MaintenanceOperation
 }
 
 /// <summary>What to do about a finding.</summary>
-/// <param name="Operation">The operation, for callers that automate it.</param>
-/// <param name="Description">What to do and why, in a sentence or two.</param>
-/// <param name="Command">The etcdctl command(s) an operator would run, when there are such commands.</param>
-public sealed record RecommendedAction(MaintenanceOperation Operation, string Description, string? Command = null);
+public sealed record RecommendedAction
+{
+    /// <summary>The operation, for callers that automate it.</summary>
+    public required MaintenanceOperation Operation { get; init; }
+
+    /// <summary>What to do and why, in a sentence or two.</summary>
+    public required string Description { get; init; }
+
+    /// <summary>The etcdctl command(s) an operator would run, when there are such commands.</summary>
+    public string? Command { get; init; }
+}
 
 /// <summary>
 /// One thing <see cref="ClusterDiagnostics"/> found wrong, with its severity, the member it is about, the evidence and
@@ -93,20 +100,11 @@ public sealed record RecommendedAction(MaintenanceOperation Operation, string De
 /// </summary>
 public abstract record DiagnosticFinding
 {
-    /// <summary>Creates a finding about one member, or about the cluster when <paramref name="endpoint"/> is <see langword="null"/>.</summary>
-    protected DiagnosticFinding(FindingKind kind, FindingSeverity severity, string? endpoint, MemberId memberId)
-    {
-        Kind = kind;
-        Severity = severity;
-        Endpoint = endpoint;
-        MemberId = memberId;
-    }
-
-    /// <summary>What the finding is about.</summary>
-    public FindingKind Kind { get; }
+    /// <summary>What the finding is about (each finding type has its kind, or its two kinds).</summary>
+    public abstract FindingKind Kind { get; }
 
     /// <summary>How urgent it is.</summary>
-    public FindingSeverity Severity { get; init; }
+    public required FindingSeverity Severity { get; init; }
 
     /// <summary>The member's endpoint, as configured; <see langword="null"/> for findings about the whole cluster.</summary>
     public string? Endpoint { get; init; }
@@ -136,18 +134,11 @@ public abstract record DiagnosticFinding
 /// <summary>An active NOSPACE or CORRUPT alarm (etcdctl alarm list).</summary>
 public sealed record AlarmFinding : DiagnosticFinding
 {
-    /// <summary>Creates the finding for an active alarm.</summary>
-    /// <param name="alarm">The alarm, as etcd lists it.</param>
-    /// <param name="endpoint">The endpoint of the member it is raised for, when that member is configured.</param>
-    public AlarmFinding(EtcdAlarm alarm, string? endpoint)
-        : base(alarm?.Type == EtcdAlarmType.Corrupt ? FindingKind.CorruptAlarm : FindingKind.NoSpaceAlarm, FindingSeverity.Error, endpoint, alarm?.MemberId ?? MemberId.None)
-    {
-        ArgumentNullException.ThrowIfNull(alarm);
-        Alarm = alarm;
-    }
+    /// <inheritdoc />
+    public override FindingKind Kind => Alarm.Type == EtcdAlarmType.Corrupt ? FindingKind.CorruptAlarm : FindingKind.NoSpaceAlarm;
 
     /// <summary>The alarm.</summary>
-    public EtcdAlarm Alarm { get; }
+    public required EtcdAlarm Alarm { get; init; }
 
     /// <inheritdoc />
     public override string Summary => Alarm.Type == EtcdAlarmType.Corrupt
@@ -159,34 +150,34 @@ public sealed record AlarmFinding : DiagnosticFinding
 
     /// <inheritdoc />
     public override RecommendedAction Recommendation => Alarm.Type == EtcdAlarmType.Corrupt
-        ? new RecommendedAction(MaintenanceOperation.CheckConsistency,
-            "Do not disarm it: compare every member's HashKV at one revision, then replace the member whose hash differs from the majority.",
-            "etcdctl endpoint hashkv --cluster")
-        : new RecommendedAction(MaintenanceOperation.RecoverSpace,
-            "Compact to the current revision, defragment each member (followers first, leader last), then disarm NOSPACE; raise the quota if the data itself needs the space.",
-            "etcdctl compact REV && etcdctl defrag --endpoints=EACH_MEMBER && etcdctl alarm disarm");
+        ? new RecommendedAction
+        {
+            Operation = MaintenanceOperation.CheckConsistency,
+            Description = "Do not disarm it: compare every member's HashKV at one revision, then replace the member whose hash differs from the majority.",
+            Command = "etcdctl endpoint hashkv --cluster",
+        }
+        : new RecommendedAction
+        {
+            Operation = MaintenanceOperation.RecoverSpace,
+            Description = "Compact to the current revision, defragment each member (followers first, leader last), then disarm NOSPACE; raise the quota if the data itself needs the space.",
+            Command = "etcdctl compact REV && etcdctl defrag --endpoints=EACH_MEMBER && etcdctl alarm disarm",
+        };
 }
 
 /// <summary>A member's database is at or above a share of its space quota.</summary>
 public sealed record QuotaUsageFinding : DiagnosticFinding
 {
-    /// <summary>Creates the finding.</summary>
-    public QuotaUsageFinding(FindingSeverity severity, string endpoint, MemberId memberId, long dbSize, long quota, double threshold)
-        : base(FindingKind.QuotaUsage, severity, endpoint, memberId)
-    {
-        DbSize = dbSize;
-        Quota = quota;
-        Threshold = threshold;
-    }
+    /// <inheritdoc />
+    public override FindingKind Kind => FindingKind.QuotaUsage;
 
     /// <summary>The database size in bytes (what the quota is checked against).</summary>
-    public long DbSize { get; }
+    public required long DbSize { get; init; }
 
     /// <summary>The quota in bytes.</summary>
-    public long Quota { get; }
+    public required long Quota { get; init; }
 
     /// <summary>The usage ratio that was crossed.</summary>
-    public double Threshold { get; }
+    public required double Threshold { get; init; }
 
     /// <summary><see cref="DbSize"/> over <see cref="Quota"/>.</summary>
     public double Usage => Quota > 0 ? (double)DbSize / Quota : 0;
@@ -198,43 +189,37 @@ public sealed record QuotaUsageFinding : DiagnosticFinding
     public override string Evidence => $"dbSize {Units.Bytes(DbSize)} of quota {Units.Bytes(Quota)}; threshold {Units.Percent(Threshold)}";
 
     /// <inheritdoc />
-    public override RecommendedAction Recommendation => new(MaintenanceOperation.RecoverSpace,
-        "Compact and defragment before the quota is reached (NOSPACE would stop every write); raise --quota-backend-bytes if the live data needs the space.",
-        $"etcdctl compact REV && {Etcdctl} defrag");
+    public override RecommendedAction Recommendation => new RecommendedAction
+    {
+        Operation = MaintenanceOperation.RecoverSpace,
+        Description = "Compact and defragment before the quota is reached (NOSPACE would stop every write); raise --quota-backend-bytes if the live data needs the space.",
+        Command = $"etcdctl compact REV && {Etcdctl} defrag",
+    };
 }
 
 /// <summary>At the database's growth rate over the window, a member reaches its quota within the horizon.</summary>
 public sealed record QuotaForecastFinding : DiagnosticFinding
 {
-    /// <summary>Creates the finding.</summary>
-    public QuotaForecastFinding(FindingSeverity severity, string endpoint, MemberId memberId, long dbSize, long quota, double growthBytesPerHour, TimeSpan timeToQuota, int samples, TimeSpan span)
-        : base(FindingKind.QuotaForecast, severity, endpoint, memberId)
-    {
-        DbSize = dbSize;
-        Quota = quota;
-        GrowthBytesPerHour = growthBytesPerHour;
-        TimeToQuota = timeToQuota;
-        Samples = samples;
-        Span = span;
-    }
+    /// <inheritdoc />
+    public override FindingKind Kind => FindingKind.QuotaForecast;
 
     /// <summary>The current database size in bytes.</summary>
-    public long DbSize { get; }
+    public required long DbSize { get; init; }
 
     /// <summary>The quota in bytes.</summary>
-    public long Quota { get; }
+    public required long Quota { get; init; }
 
     /// <summary>The growth rate: the slope of a least-squares line through the samples, in bytes per hour.</summary>
-    public double GrowthBytesPerHour { get; }
+    public required double GrowthBytesPerHour { get; init; }
 
     /// <summary>How long until the quota is reached at that rate, from the current size.</summary>
-    public TimeSpan TimeToQuota { get; }
+    public required TimeSpan TimeToQuota { get; init; }
 
     /// <summary>How many samples the line was fitted to.</summary>
-    public int Samples { get; }
+    public required int Samples { get; init; }
 
     /// <summary>The time the samples cover (since the last defragment, at most the forecast window).</summary>
-    public TimeSpan Span { get; }
+    public required TimeSpan Span { get; init; }
 
     /// <inheritdoc />
     public override string Summary => $"at this rate {Subject} reaches its quota in ~{Units.Duration(TimeToQuota)}";
@@ -244,27 +229,25 @@ public sealed record QuotaForecastFinding : DiagnosticFinding
         $"dbSize {Units.Bytes(DbSize)} of quota {Units.Bytes(Quota)}, growing {Units.Bytes((long)GrowthBytesPerHour)}/h (linear fit of {Samples} samples over {Units.Duration(Span)})";
 
     /// <inheritdoc />
-    public override RecommendedAction Recommendation => new(MaintenanceOperation.RecoverSpace,
-        "Find what writes so much (or why history is not compacted: check --auto-compaction-*), then compact and defragment; raise the quota if the growth is expected.",
-        $"etcdctl compact REV && {Etcdctl} defrag");
+    public override RecommendedAction Recommendation => new RecommendedAction
+    {
+        Operation = MaintenanceOperation.RecoverSpace,
+        Description = "Find what writes so much (or why history is not compacted: check --auto-compaction-*), then compact and defragment; raise the quota if the growth is expected.",
+        Command = $"etcdctl compact REV && {Etcdctl} defrag",
+    };
 }
 
 /// <summary>A member's database file is largely free pages, and large enough for a defragment to be worth it.</summary>
 public sealed record FragmentationFinding : DiagnosticFinding
 {
-    /// <summary>Creates the finding.</summary>
-    public FragmentationFinding(FindingSeverity severity, string endpoint, MemberId memberId, long dbSize, long dbSizeInUse)
-        : base(FindingKind.Fragmentation, severity, endpoint, memberId)
-    {
-        DbSize = dbSize;
-        DbSizeInUse = dbSizeInUse;
-    }
+    /// <inheritdoc />
+    public override FindingKind Kind => FindingKind.Fragmentation;
 
     /// <summary>The database file size in bytes.</summary>
-    public long DbSize { get; }
+    public required long DbSize { get; init; }
 
     /// <summary>The bytes in use.</summary>
-    public long DbSizeInUse { get; }
+    public required long DbSizeInUse { get; init; }
 
     /// <summary>Bytes a defragment would give back.</summary>
     public long FragmentedBytes => Math.Max(0, DbSize - DbSizeInUse);
@@ -279,9 +262,12 @@ public sealed record FragmentationFinding : DiagnosticFinding
     public override string Evidence => $"dbSize {Units.Bytes(DbSize)}, in use {Units.Bytes(DbSizeInUse)}";
 
     /// <inheritdoc />
-    public override RecommendedAction Recommendation => new(MaintenanceOperation.Defragment,
-        "Defragment this member (it blocks the member while it runs: one member at a time, followers first, leader last).",
-        $"{Etcdctl} defrag");
+    public override RecommendedAction Recommendation => new RecommendedAction
+    {
+        Operation = MaintenanceOperation.Defragment,
+        Description = "Defragment this member (it blocks the member while it runs: one member at a time, followers first, leader last).",
+        Command = $"{Etcdctl} defrag",
+    };
 }
 
 /// <summary>
@@ -292,43 +278,32 @@ public sealed record FragmentationFinding : DiagnosticFinding
 /// </summary>
 public sealed record DbSizeDivergenceFinding : DiagnosticFinding
 {
-    /// <summary>Creates the finding.</summary>
-    public DbSizeDivergenceFinding(FindingSeverity severity, string endpoint, MemberId memberId, long dbSize, long? dbSizeInUse,
-        string referenceEndpoint, MemberId referenceMemberId, long referenceDbSize, long? referenceDbSizeInUse, bool inUseDiverges)
-        : base(FindingKind.DbSizeDivergence, severity, endpoint, memberId)
-    {
-        DbSize = dbSize;
-        DbSizeInUse = dbSizeInUse;
-        ReferenceEndpoint = referenceEndpoint;
-        ReferenceMemberId = referenceMemberId;
-        ReferenceDbSize = referenceDbSize;
-        ReferenceDbSizeInUse = referenceDbSizeInUse;
-        InUseDiverges = inUseDiverges;
-    }
+    /// <inheritdoc />
+    public override FindingKind Kind => FindingKind.DbSizeDivergence;
 
     /// <summary>This member's database file size.</summary>
-    public long DbSize { get; }
+    public required long DbSize { get; init; }
 
     /// <summary>This member's bytes in use, when known.</summary>
-    public long? DbSizeInUse { get; }
+    public required long? DbSizeInUse { get; init; }
 
     /// <summary>The member compared against (the median size).</summary>
-    public string ReferenceEndpoint { get; }
+    public required string ReferenceEndpoint { get; init; }
 
     /// <summary>The reference member's ID.</summary>
-    public MemberId ReferenceMemberId { get; }
+    public required MemberId ReferenceMemberId { get; init; }
 
     /// <summary>The reference member's database file size.</summary>
-    public long ReferenceDbSize { get; }
+    public required long ReferenceDbSize { get; init; }
 
     /// <summary>The reference member's bytes in use, when known.</summary>
-    public long? ReferenceDbSizeInUse { get; }
+    public required long? ReferenceDbSizeInUse { get; init; }
 
     /// <summary>
     /// Whether the bytes in use diverge too (the members' data may differ), rather than only the file sizes (one member
     /// holds free pages the others gave back).
     /// </summary>
-    public bool InUseDiverges { get; }
+    public required bool InUseDiverges { get; init; }
 
     /// <inheritdoc />
     public override string Summary => InUseDiverges
@@ -341,46 +316,43 @@ public sealed record DbSizeDivergenceFinding : DiagnosticFinding
 
     /// <inheritdoc />
     public override RecommendedAction Recommendation => InUseDiverges
-        ? new RecommendedAction(MaintenanceOperation.CheckConsistency,
-            "Compare the members' HashKV at one revision; a member whose hash differs must be replaced from a healthy member's data.",
-            "etcdctl endpoint hashkv --cluster")
-        : new RecommendedAction(MaintenanceOperation.Defragment,
-            "Defragment this member: its file holds free pages the others gave back, and it will reach the quota first.",
-            $"{Etcdctl} defrag");
+        ? new RecommendedAction
+        {
+            Operation = MaintenanceOperation.CheckConsistency,
+            Description = "Compare the members' HashKV at one revision; a member whose hash differs must be replaced from a healthy member's data.",
+            Command = "etcdctl endpoint hashkv --cluster",
+        }
+        : new RecommendedAction
+        {
+            Operation = MaintenanceOperation.Defragment,
+            Description = "Defragment this member: its file holds free pages the others gave back, and it will reach the quota first.",
+            Command = $"{Etcdctl} defrag",
+        };
 }
 
 /// <summary>A member's raft log lags the leader's (<see cref="FindingKind.RaftIndexLag"/>) or it has committed entries it has not applied (<see cref="FindingKind.ApplyLag"/>).</summary>
 public sealed record RaftLagFinding : DiagnosticFinding
 {
-    /// <summary>Creates the finding.</summary>
+    /// <summary>Creates the finding; set its figures in the initializer.</summary>
     /// <param name="kind"><see cref="FindingKind.RaftIndexLag"/> or <see cref="FindingKind.ApplyLag"/>.</param>
-    /// <param name="severity">The severity.</param>
-    /// <param name="endpoint">The member's endpoint.</param>
-    /// <param name="memberId">The member's ID.</param>
-    /// <param name="raftIndex">The member's raft index.</param>
-    /// <param name="appliedIndex">The member's applied index.</param>
-    /// <param name="referenceIndex">The index it is behind: the leader's raft index for <see cref="FindingKind.RaftIndexLag"/>, its own raft index for <see cref="FindingKind.ApplyLag"/>.</param>
-    /// <param name="threshold">The lag threshold that was crossed.</param>
-    public RaftLagFinding(FindingKind kind, FindingSeverity severity, string endpoint, MemberId memberId, ulong raftIndex, ulong appliedIndex, ulong referenceIndex, ulong threshold)
-        : base(kind is FindingKind.RaftIndexLag or FindingKind.ApplyLag ? kind : throw new ArgumentOutOfRangeException(nameof(kind), kind, "RaftIndexLag or ApplyLag"), severity, endpoint, memberId)
-    {
-        RaftIndex = raftIndex;
-        AppliedIndex = appliedIndex;
-        ReferenceIndex = referenceIndex;
-        Threshold = threshold;
-    }
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is another kind.</exception>
+    public RaftLagFinding(FindingKind kind) =>
+        Kind = kind is FindingKind.RaftIndexLag or FindingKind.ApplyLag ? kind : throw new ArgumentOutOfRangeException(nameof(kind), kind, "RaftIndexLag or ApplyLag");
+
+    /// <inheritdoc />
+    public override FindingKind Kind { get; }
 
     /// <summary>The member's raft index.</summary>
-    public ulong RaftIndex { get; }
+    public required ulong RaftIndex { get; init; }
 
     /// <summary>The member's applied index.</summary>
-    public ulong AppliedIndex { get; }
+    public required ulong AppliedIndex { get; init; }
 
-    /// <summary>The index the member is behind (see the constructor).</summary>
-    public ulong ReferenceIndex { get; }
+    /// <summary>The index it is behind: the leader's raft index for <see cref="FindingKind.RaftIndexLag"/>, its own raft index for <see cref="FindingKind.ApplyLag"/>.</summary>
+    public required ulong ReferenceIndex { get; init; }
 
     /// <summary>The threshold that was crossed, in entries.</summary>
-    public ulong Threshold { get; }
+    public required ulong Threshold { get; init; }
 
     /// <summary>How many entries behind.</summary>
     public ulong Lag => Kind == FindingKind.ApplyLag
@@ -399,30 +371,32 @@ public sealed record RaftLagFinding : DiagnosticFinding
 
     /// <inheritdoc />
     public override RecommendedAction Recommendation => Kind == FindingKind.ApplyLag
-        ? new RecommendedAction(MaintenanceOperation.Investigate,
-            "The member applies more slowly than the cluster commits: check its disk (backend commit latency), and whether a defragment or a large compaction is running on it. etcd refuses new requests at a gap of 5000.")
-        : new RecommendedAction(MaintenanceOperation.Investigate,
-            "Check the member's disk (WAL fsync latency) and its network to the leader. A member catching up after a restart closes the gap by itself; one that stays behind should be replaced.");
+        ? new RecommendedAction
+        {
+            Operation = MaintenanceOperation.Investigate,
+            Description = "The member applies more slowly than the cluster commits: check its disk (backend commit latency), and whether a defragment or a large compaction is running on it. etcd refuses new requests at a gap of 5000.",
+        }
+        : new RecommendedAction
+        {
+            Operation = MaintenanceOperation.Investigate,
+            Description = "Check the member's disk (WAL fsync latency) and its network to the leader. A member catching up after a restart closes the gap by itself; one that stays behind should be replaced.",
+        };
 }
 
 /// <summary>Members know no leader (<see cref="FindingKind.NoLeader"/>) or name different leaders (<see cref="FindingKind.LeaderDisagreement"/>).</summary>
 public sealed record LeaderFinding : DiagnosticFinding
 {
-    /// <summary>Creates the finding.</summary>
+    /// <summary>Creates the finding; set its figures in the initializer.</summary>
     /// <param name="kind"><see cref="FindingKind.NoLeader"/> or <see cref="FindingKind.LeaderDisagreement"/>.</param>
-    /// <param name="severity">The severity.</param>
-    /// <param name="endpoint">The member without a leader, or <see langword="null"/> when it is about the cluster.</param>
-    /// <param name="memberId">That member's ID.</param>
-    /// <param name="leaderByEndpoint">The leader each member that answered reports (<see cref="MemberId.None"/> for none).</param>
-    public LeaderFinding(FindingKind kind, FindingSeverity severity, string? endpoint, MemberId memberId, IReadOnlyDictionary<string, MemberId> leaderByEndpoint)
-        : base(kind is FindingKind.NoLeader or FindingKind.LeaderDisagreement ? kind : throw new ArgumentOutOfRangeException(nameof(kind), kind, "NoLeader or LeaderDisagreement"), severity, endpoint, memberId)
-    {
-        ArgumentNullException.ThrowIfNull(leaderByEndpoint);
-        LeaderByEndpoint = leaderByEndpoint;
-    }
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is another kind.</exception>
+    public LeaderFinding(FindingKind kind) =>
+        Kind = kind is FindingKind.NoLeader or FindingKind.LeaderDisagreement ? kind : throw new ArgumentOutOfRangeException(nameof(kind), kind, "NoLeader or LeaderDisagreement");
+
+    /// <inheritdoc />
+    public override FindingKind Kind { get; }
 
     /// <summary>The leader each member that answered reports.</summary>
-    public IReadOnlyDictionary<string, MemberId> LeaderByEndpoint { get; }
+    public required IReadOnlyDictionary<string, MemberId> LeaderByEndpoint { get; init; }
 
     /// <inheritdoc />
     public override string Summary => Kind == FindingKind.LeaderDisagreement
@@ -434,33 +408,33 @@ public sealed record LeaderFinding : DiagnosticFinding
 
     /// <inheritdoc />
     public override RecommendedAction Recommendation => Kind == FindingKind.LeaderDisagreement
-        ? new RecommendedAction(MaintenanceOperation.Investigate,
-            "Usually an election in progress; if it persists, a member is partitioned from the others: check peer connectivity (the 2380 peer URLs).")
-        : new RecommendedAction(MaintenanceOperation.Investigate,
-            "Check quorum: how many voting members are up and reach each other on their peer URLs; restore members until a majority is up.",
-            "etcdctl endpoint status --cluster -w table");
+        ? new RecommendedAction
+        {
+            Operation = MaintenanceOperation.Investigate,
+            Description = "Usually an election in progress; if it persists, a member is partitioned from the others: check peer connectivity (the 2380 peer URLs).",
+        }
+        : new RecommendedAction
+        {
+            Operation = MaintenanceOperation.Investigate,
+            Description = "Check quorum: how many voting members are up and reach each other on their peer URLs; restore members until a majority is up.",
+            Command = "etcdctl endpoint status --cluster -w table",
+        };
 }
 
 /// <summary>Leadership changed often within the window.</summary>
 public sealed record LeaderChangesFinding : DiagnosticFinding
 {
-    /// <summary>Creates the finding.</summary>
-    public LeaderChangesFinding(FindingSeverity severity, long changes, TimeSpan window, int threshold)
-        : base(FindingKind.FrequentLeaderChanges, severity, null, MemberId.None)
-    {
-        Changes = changes;
-        Window = window;
-        Threshold = threshold;
-    }
+    /// <inheritdoc />
+    public override FindingKind Kind => FindingKind.FrequentLeaderChanges;
 
     /// <summary>The leader changes (elections) seen within <see cref="Window"/>.</summary>
-    public long Changes { get; }
+    public required long Changes { get; init; }
 
     /// <summary>The time the changes were counted over (at most the configured window).</summary>
-    public TimeSpan Window { get; }
+    public required TimeSpan Window { get; init; }
 
     /// <summary>The number of changes that triggers the finding.</summary>
-    public int Threshold { get; }
+    public required int Threshold { get; init; }
 
     /// <inheritdoc />
     public override string Summary => $"leadership changed {Changes} times in {Units.Duration(Window)}";
@@ -469,31 +443,27 @@ public sealed record LeaderChangesFinding : DiagnosticFinding
     public override string Evidence => $"{Changes} elections seen (leader ID or raft term changed) in {Units.Duration(Window)}; threshold {Threshold}";
 
     /// <inheritdoc />
-    public override RecommendedAction Recommendation => new(MaintenanceOperation.Investigate,
-        "Elections this frequent mean heartbeats are missed: check disk fsync latency and network latency between members; raise --heartbeat-interval and --election-timeout for slow links.");
+    public override RecommendedAction Recommendation => new RecommendedAction
+    {
+        Operation = MaintenanceOperation.Investigate,
+        Description = "Elections this frequent mean heartbeats are missed: check disk fsync latency and network latency between members; raise --heartbeat-interval and --election-timeout for slow links.",
+    };
 }
 
 /// <summary>A member did not answer its status call.</summary>
 public sealed record MemberUnreachableFinding : DiagnosticFinding
 {
-    /// <summary>Creates the finding.</summary>
-    public MemberUnreachableFinding(FindingSeverity severity, string endpoint, MemberId memberId, EtcdErrorCode errorCode, string error, DateTimeOffset downSince)
-        : base(FindingKind.MemberUnreachable, severity, endpoint, memberId)
-    {
-        ArgumentNullException.ThrowIfNull(error);
-        ErrorCode = errorCode;
-        Error = error;
-        DownSince = downSince;
-    }
+    /// <inheritdoc />
+    public override FindingKind Kind => FindingKind.MemberUnreachable;
 
     /// <summary>Why the call failed, as a code.</summary>
-    public EtcdErrorCode ErrorCode { get; }
+    public required EtcdErrorCode ErrorCode { get; init; }
 
     /// <summary>The error message.</summary>
-    public string Error { get; }
+    public required string Error { get; init; }
 
     /// <summary>The first round in a row (within the retained history) in which it did not answer.</summary>
-    public DateTimeOffset DownSince { get; }
+    public required DateTimeOffset DownSince { get; init; }
 
     /// <inheritdoc />
     public override string Summary => $"{Subject} does not answer ({ErrorCode})";
@@ -502,35 +472,31 @@ public sealed record MemberUnreachableFinding : DiagnosticFinding
     public override string Evidence => $"down since {DownSince.ToString("u", CultureInfo.InvariantCulture)}: {Error}";
 
     /// <inheritdoc />
-    public override RecommendedAction Recommendation => new(MaintenanceOperation.RestoreMember,
-        "Restart the member (check its logs and disk first); if its data is lost or it cannot rejoin, remove it and add a replacement. Until then the cluster tolerates one failure fewer.",
-        $"{Etcdctl} endpoint health");
+    public override RecommendedAction Recommendation => new RecommendedAction
+    {
+        Operation = MaintenanceOperation.RestoreMember,
+        Description = "Restart the member (check its logs and disk first); if its data is lost or it cannot rejoin, remove it and add a replacement. Until then the cluster tolerates one failure fewer.",
+        Command = $"{Etcdctl} endpoint health",
+    };
 }
 
 /// <summary>A learner has not been promoted.</summary>
 public sealed record LearnerNotPromotedFinding : DiagnosticFinding
 {
-    /// <summary>Creates the finding.</summary>
-    public LearnerNotPromotedFinding(FindingSeverity severity, string endpoint, MemberId memberId, TimeSpan learnerFor, ulong raftIndex, ulong leaderRaftIndex, bool readyToPromote)
-        : base(FindingKind.LearnerNotPromoted, severity, endpoint, memberId)
-    {
-        LearnerFor = learnerFor;
-        RaftIndex = raftIndex;
-        LeaderRaftIndex = leaderRaftIndex;
-        ReadyToPromote = readyToPromote;
-    }
+    /// <inheritdoc />
+    public override FindingKind Kind => FindingKind.LearnerNotPromoted;
 
     /// <summary>How long it has been seen as a learner (within the retained history).</summary>
-    public TimeSpan LearnerFor { get; }
+    public required TimeSpan LearnerFor { get; init; }
 
     /// <summary>The learner's raft index.</summary>
-    public ulong RaftIndex { get; }
+    public required ulong RaftIndex { get; init; }
 
     /// <summary>The leader's raft index.</summary>
-    public ulong LeaderRaftIndex { get; }
+    public required ulong LeaderRaftIndex { get; init; }
 
     /// <summary>Whether it has caught up enough for etcd to accept its promotion.</summary>
-    public bool ReadyToPromote { get; }
+    public required bool ReadyToPromote { get; init; }
 
     /// <inheritdoc />
     public override string Summary => ReadyToPromote
@@ -542,8 +508,15 @@ public sealed record LearnerNotPromotedFinding : DiagnosticFinding
 
     /// <inheritdoc />
     public override RecommendedAction Recommendation => ReadyToPromote
-        ? new RecommendedAction(MaintenanceOperation.PromoteLearner, "Promote it: a learner does not vote, so the cluster has one voter fewer than intended.",
-            MemberId.IsNone ? "etcdctl member promote HEXID" : $"etcdctl member promote {MemberId}")
-        : new RecommendedAction(MaintenanceOperation.Investigate,
-            "Check why it is not catching up (its disk, its network to the leader, a snapshot transfer in progress); remove it if it never will.");
+        ? new RecommendedAction
+        {
+            Operation = MaintenanceOperation.PromoteLearner,
+            Description = "Promote it: a learner does not vote, so the cluster has one voter fewer than intended.",
+            Command = MemberId.IsNone ? "etcdctl member promote HEXID" : $"etcdctl member promote {MemberId}",
+        }
+        : new RecommendedAction
+        {
+            Operation = MaintenanceOperation.Investigate,
+            Description = "Check why it is not catching up (its disk, its network to the leader, a snapshot transfer in progress); remove it if it never will.",
+        };
 }

@@ -4,7 +4,7 @@ namespace EtcdMaintenance.Monitoring;
 
 /// <summary>
 /// The thresholds <see cref="ClusterDiagnostics"/> judges a cluster by. Every default names where it comes from; change
-/// them to fit your cluster (validated by <see cref="DiagnosticsOptionsValidator"/>).
+/// them to fit your cluster (validated when a <see cref="ClusterDiagnostics"/> or <see cref="ClusterPoller"/> is created).
 /// </summary>
 public sealed class DiagnosticsOptions
 {
@@ -103,7 +103,7 @@ public sealed class DiagnosticsOptions
 }
 
 /// <summary>Validates <see cref="DiagnosticsOptions"/>; each message says what is wrong and what the default is.</summary>
-public sealed class DiagnosticsOptionsValidator : IValidateOptions<DiagnosticsOptions>
+internal sealed class DiagnosticsOptionsValidator : IValidateOptions<DiagnosticsOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, DiagnosticsOptions options)

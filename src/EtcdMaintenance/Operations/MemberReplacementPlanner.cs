@@ -138,7 +138,7 @@ internal static class MemberReplacementPlanner
         busy.AddRange(facts.OpenJournals.Select(j => j.Error is not null
             ? $"{j.Path} cannot be read ({j.Error}); move it aside if it is not an open operation"
             : j.MemberName == request.MemberName
-                ? $"a replacement of {j.MemberName} is already journaled open at {j.Path}: resume it (ResumeAsync / etcd-doctor replace-member --resume {j.Path})"
+                ? $"a replacement of {j.MemberName} is already journaled open at {j.Path}: resume it with MemberReplacementCoordinator.ResumeAsync(\"{j.Path}\", host)"
                 : $"a replacement of {j.MemberName} is journaled open at {j.Path}: finish it first (resume it), one member at a time"));
         Check("No other change in progress", busy.Count == 0, busy.Count == 0 ? "no learner, no member waiting to start, no open journal for this cluster" : string.Join("; ", busy) + ". Nothing was changed.");
 

@@ -874,7 +874,7 @@ internal sealed class MemberReplacementRun : MemberReplacementOperation
 
     private (string Continue, string Rollback) Advice(MemberReplacementStep step, MemberReplacementCheckpoint checkpoint)
     {
-        var resume = $"fix the cause above, then resume from the journal: MemberReplacementCoordinator.ResumeAsync(\"{JournalPath}\", host) or etcd-doctor replace-member --resume {JournalPath}; steps already done are recognised and skipped.";
+        var resume = $"fix the cause above, then resume from the journal: MemberReplacementCoordinator.ResumeAsync(\"{JournalPath}\", host); steps already done are recognised and skipped.";
         var setAside = $"Then move the journal {JournalPath} out of {Path.GetDirectoryName(JournalPath)} (while it is there, it blocks other replacements).";
         var old = checkpoint.OldMemberId;
         var rollback = step switch

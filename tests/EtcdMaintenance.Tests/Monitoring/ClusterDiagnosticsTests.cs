@@ -21,6 +21,28 @@ public sealed class ClusterDiagnosticsTests
     }
 
     [Fact]
+    public void AMemberWithNeitherStatusNorError_OrBoth_IsRefused_NamingItsEndpoint()
+    {
+        var neither = Up(Status(1)) with { Status = null };
+        var both = Up(Status(1)) with { Error = FakeStatusClient.Refused(Endpoint(1)) };
+
+        var first = Assert.Throws<ArgumentException>(() => Analyze(Cluster(Up(Status(0)), neither, Up(Status(2)))));
+        var second = Assert.Throws<ArgumentException>(() => Analyze(Cluster(Up(Status(0)), both, Up(Status(2)))));
+
+        Assert.Contains($"{Endpoint(1).Text} has neither a status nor an error", first.Message, StringComparison.Ordinal);
+        Assert.Contains($"{Endpoint(1).Text} has both a status and an error", second.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARecordedMemberId_GivesWayToTheStatussOwn()
+    {
+        var member = Up(Status(1)) with { MemberId = Id(2) };
+
+        Assert.Equal(Id(1), member.MemberId);
+        Assert.Equal(Id(2), (member with { Status = null, Error = FakeStatusClient.Refused(Endpoint(1)) }).MemberId);
+    }
+
+    [Fact]
     public void Defaults_AreTheDocumentedOnes()
     {
         var options = new DiagnosticsOptions();

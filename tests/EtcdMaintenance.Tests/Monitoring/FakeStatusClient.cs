@@ -68,16 +68,19 @@ internal static class Snapshots
         };
 
     public static MemberSnapshot Up(EndpointStatus status) =>
-        new(EtcdEndpoint.Parse(status.Endpoint), status, null, TimeSpan.FromMilliseconds(1));
+        new() { Endpoint = EtcdEndpoint.Parse(status.Endpoint), Status = status, Latency = TimeSpan.FromMilliseconds(1) };
 
     public static MemberSnapshot Down(int index, bool knownId = true) =>
-        new(Endpoint(index), null, FakeStatusClient.Refused(Endpoint(index)), TimeSpan.FromMilliseconds(1)) { MemberId = knownId ? Id(index) : MemberId.None };
+        new() { Endpoint = Endpoint(index), Error = FakeStatusClient.Refused(Endpoint(index)), Latency = TimeSpan.FromMilliseconds(1), MemberId = knownId ? Id(index) : MemberId.None };
 
     public static ClusterSnapshot Cluster(params MemberSnapshot[] members) => At(0, members);
 
     public static ClusterSnapshot At(double minutes, params MemberSnapshot[] members) =>
-        new((long)(minutes * 10) + 1, T0 + TimeSpan.FromMinutes(minutes), members)
+        new()
         {
+            Round = (long)(minutes * 10) + 1,
+            Timestamp = T0 + TimeSpan.FromMinutes(minutes),
+            Members = members,
             Alarms = AlarmText.FromErrors(members),
         };
 
