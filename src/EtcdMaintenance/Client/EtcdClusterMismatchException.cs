@@ -7,6 +7,29 @@ namespace EtcdMaintenance;
 /// </summary>
 public sealed class EtcdClusterMismatchException : EtcdException
 {
+    /// <summary>Creates the error with a default message and no cluster IDs.</summary>
+    public EtcdClusterMismatchException()
+        : this("The configured endpoints answer for more than one etcd cluster.")
+    {
+    }
+
+    /// <summary>Creates the error with a message and no cluster IDs.</summary>
+    /// <param name="message">What went wrong.</param>
+    public EtcdClusterMismatchException(string message)
+        : this(message, null)
+    {
+    }
+
+    /// <summary>Creates the error with a message, its cause and no cluster IDs.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public EtcdClusterMismatchException(string message, Exception? innerException)
+        : base(message, null, string.Empty, EtcdStatusCode.FailedPrecondition, EtcdErrorCode.SafetyCheckRefused, null, innerException)
+    {
+        EndpointClusterIds = new Dictionary<string, ulong>();
+        StrayEndpoints = [];
+    }
+
     /// <summary>Creates the error. The library raises it; this is public so that callers can fake it in tests.</summary>
     /// <param name="message">The message, naming the stray endpoints and the cluster IDs.</param>
     /// <param name="operation">The operation that was refused.</param>
