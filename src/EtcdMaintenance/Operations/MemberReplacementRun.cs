@@ -113,7 +113,7 @@ internal sealed class MemberReplacementRun : MemberReplacementOperation
             };
             await MemberReplacementJournal.WriteAsync(JournalPath, updated, CancellationToken.None).ConfigureAwait(false);
             Volatile.Write(ref _checkpoint, updated);
-            Log.ReplacementJournalWritten(_logger, Id, JournalPath, next);
+            OperationsLog.ReplacementJournalWritten(_logger, Id, JournalPath, next);
             Report(step, outcome.AlreadyDone ? MemberReplacementProgressKind.StepSkipped : MemberReplacementProgressKind.StepCompleted,
                 $"{MemberReplacementPlanner.Describe(step)}: {outcome.Note}");
             if (next == MemberReplacementStep.Completed)
@@ -453,6 +453,13 @@ internal sealed class MemberReplacementRun : MemberReplacementOperation
             return new StepOutcome(checkpoint, true, $"{checkpoint.MemberName} already started on {_host.Name}");
         }
 
+        var clusterVersion = MemberBinaryCheck.ClusterVersion((await _client.GetClusterStatusAsync(cancellationToken).ConfigureAwait(false)).Reachable);
+        var binary = await MemberBinaryCheck.CheckAsync(_host, manifest, clusterVersion, checkpoint.MemberName, cancellationToken).ConfigureAwait(false);
+        if (!binary.Passed)
+        {
+            throw Refuse(binary.Detail.TrimEnd('.'));
+        }
+
         await _host.StartAsync(CancellationToken.None).ConfigureAwait(false);
         return new StepOutcome(checkpoint, false, $"{checkpoint.MemberName} started on {_host.Name} from {_host.ManifestPath}");
     }
@@ -781,7 +788,7 @@ internal sealed class MemberReplacementRun : MemberReplacementOperation
                 }
             }
 
-            Log.ReplacementRetrying(_logger, Id, what, reason, delay);
+            OperationsLog.ReplacementRetrying(_logger, Id, what, reason, delay);
             Report(step, MemberReplacementProgressKind.Waiting, $"{what} refused ({reason}); trying again in {EtcdErrors.Format(delay)}");
             await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
@@ -852,7 +859,7 @@ internal sealed class MemberReplacementRun : MemberReplacementOperation
         var (continueAdvice, rollbackAdvice) = Advice(step, checkpoint);
         var message = $"Member replacement {Id} of {checkpoint.MemberName} stopped at step {(int)step} ({MemberReplacementPlanner.Describe(step)}): {error.Message} " +
                       $"Done so far: {Done(checkpoint)}. To continue: {continueAdvice} To roll back: {rollbackAdvice}";
-        Log.ReplacementFailed(_logger, Id, step, error.Message);
+        OperationsLog.ReplacementFailed(_logger, Id, step, error.Message);
         Report(step, MemberReplacementProgressKind.StepFailed, $"{MemberReplacementPlanner.Describe(step)} failed: {error.Message}");
         lock (_events)
         {
@@ -896,7 +903,7 @@ internal sealed class MemberReplacementRun : MemberReplacementOperation
     private void Report(MemberReplacementStep step, MemberReplacementProgressKind kind, string message)
     {
         var item = new MemberReplacementProgress(Id, step, kind, message, _timeProvider.GetElapsedTime(_started));
-        Log.ReplacementProgress(_logger, Id, step, kind, message);
+        OperationsLog.ReplacementProgress(_logger, Id, step, kind, message);
         lock (_events)
         {
             _events.Add(item);

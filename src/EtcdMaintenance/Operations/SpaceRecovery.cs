@@ -15,6 +15,9 @@ public sealed class SpaceRecovery
 {
     private const string OperationName = "SpaceRecovery";
 
+    /// <summary>A learner at or over this share of its quota gets advice in the plan (80%, etcd-defrag's and the rejoined-member threshold).</summary>
+    private const double LearnerAdviceQuotaRatio = 0.8;
+
     private readonly IEtcdMaintenanceClient _client;
     private readonly SpaceRecoveryOptions _options;
     private readonly ILogger _logger;
@@ -49,7 +52,7 @@ public sealed class SpaceRecovery
         var started = _timeProvider.GetTimestamp();
         void Report(SpaceRecoveryStage stage, string? member, string message)
         {
-            Log.SpaceRecoveryProgress(_logger, stage, member ?? "-", message);
+            OperationsLog.SpaceRecoveryProgress(_logger, stage, member ?? "-", message);
             progress?.Report(new SpaceRecoveryProgress(stage, member, message, _timeProvider.GetElapsedTime(started)));
         }
 
@@ -197,7 +200,7 @@ public sealed class SpaceRecovery
         }
 
         plans.AddRange(view.Members.Where(m => m.Member.IsLearner).Select(m =>
-            new MemberPlan(m.DisplayName, m.Member.Id, m.Endpoint?.Text, false, MemberPlanAction.SkipLearner, "learner: etcd does not defragment learners", m.Status?.DbSize)));
+            new MemberPlan(m.DisplayName, m.Member.Id, m.Endpoint?.Text, false, MemberPlanAction.SkipLearner, LearnerReason(m, m.Status is { } s ? WithQuota(s) : null), m.Status?.DbSize)));
         plans.AddRange(unreachable.Select(m =>
             new MemberPlan(m.DisplayName, m.Member.Id, m.Endpoint?.Text, false, MemberPlanAction.SkipUnreachable, $"unreachable: {m.Error?.Message}", null)));
 
@@ -210,6 +213,22 @@ public sealed class SpaceRecovery
 
         var compactAt = _options.Compaction.Resolve(view.MaxRevision, _timeProvider.GetUtcNow());
         return new SpaceRecoveryPlan(compactAt, plans, moveTo, view.Alarms, Steps(view, compactAt, plans, moveTo));
+    }
+
+    /// <summary>
+    /// Why a learner is left alone (etcd refuses to defragment one), and, when it is near its quota
+    /// (<see cref="LearnerAdviceQuotaRatio"/>), what to do instead: a learner's file counts towards NOSPACE like any member's.
+    /// </summary>
+    internal static string LearnerReason(MemberView learner, EndpointStatus? status)
+    {
+        const string Skipped = "learner: etcd refuses to defragment a learner";
+        if (status?.QuotaUsage is not { } usage || usage < LearnerAdviceQuotaRatio)
+        {
+            return Skipped;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Skipped}, yet it is at {usage:0%} of its quota ({Size(status.DbSize)} of {Size(status.DbSizeQuota)}): once it has caught up, promote it ('etcdctl member promote {learner.Member.Id}') and run the recovery again to defragment it, or remove it and add it back so that it starts from a fresh snapshot");
     }
 
     private List<OperationStep> Steps(ClusterView view, long? compactAt, IReadOnlyList<MemberPlan> plans, MemberId? moveTo)
