@@ -43,11 +43,32 @@ public sealed class SpaceRecovery
     public async Task<SpaceRecoveryPlan> PlanAsync(CancellationToken cancellationToken = default) =>
         BuildPlan(await ClusterView.LoadAsync(_client, OperationName, cancellationToken).ConfigureAwait(false));
 
-    /// <summary>Runs the recovery. Cancellation stops it at the next safe point (never inside a defragment).</summary>
+    /// <summary>Plans (as <see cref="PlanAsync"/>) and runs that plan. Cancellation stops it at the next safe point (never inside a defragment).</summary>
     /// <returns>The report; <see cref="SpaceRecoveryReport.Succeeded"/> is <see langword="false"/> when a step failed (the report says which and how to continue).</returns>
     /// <exception cref="EtcdSafetyCheckException">The checks refused to start; nothing was changed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled at a safe point.</exception>
-    public async Task<SpaceRecoveryReport> ExecuteAsync(IProgress<SpaceRecoveryProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<SpaceRecoveryReport> ExecuteAsync(IProgress<SpaceRecoveryProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        RunAsync(null, progress, cancellationToken);
+
+    /// <summary>
+    /// Runs the plan the caller saw (from <see cref="PlanAsync"/>): its compaction revision, its members in its order, its
+    /// leadership move. The safety checks run again first, and the run is refused, before any change, when the cluster
+    /// changed since the plan (other members, another leader, a member now unreachable or a learner): plan again then.
+    /// Whether each member is still worth defragmenting is judged again after the compaction, as in the plan's reasons.
+    /// </summary>
+    /// <param name="plan">The plan <see cref="PlanAsync"/> returned.</param>
+    /// <param name="progress">Receives every stage.</param>
+    /// <param name="cancellationToken">Stops the run at the next safe point (never inside a defragment).</param>
+    /// <returns>The report; <see cref="SpaceRecoveryReport.Succeeded"/> is <see langword="false"/> when a step failed (the report says which and how to continue).</returns>
+    /// <exception cref="EtcdSafetyCheckException">The checks refused to start, or the cluster changed since the plan; nothing was changed.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled at a safe point.</exception>
+    public Task<SpaceRecoveryReport> ExecuteAsync(SpaceRecoveryPlan plan, IProgress<SpaceRecoveryProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return RunAsync(plan, progress, cancellationToken);
+    }
+
+    private async Task<SpaceRecoveryReport> RunAsync(SpaceRecoveryPlan? seen, IProgress<SpaceRecoveryProgress>? progress, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
         void Report(SpaceRecoveryStage stage, string? member, string message)
@@ -58,7 +79,15 @@ public sealed class SpaceRecovery
 
         Report(SpaceRecoveryStage.Checking, null, "checking members, health and alarms");
         var view = await ClusterView.LoadAsync(_client, OperationName, cancellationToken).ConfigureAwait(false);
-        var plan = BuildPlan(view);
+        var current = BuildPlan(view);
+        if (seen is not null && Drift(seen, current) is { } drift)
+        {
+            throw new EtcdSafetyCheckException(
+                $"{OperationName} refused: the cluster changed since the plan ({drift}). Nothing was changed: plan again and check the new plan.",
+                null, OperationName);
+        }
+
+        var plan = seen ?? current;
         await EnsureVotersServeReadsAsync(view, cancellationToken).ConfigureAwait(false);
 
         var compacted = await CompactAsync(plan, Report, cancellationToken).ConfigureAwait(false);
@@ -213,6 +242,34 @@ public sealed class SpaceRecovery
 
         var compactAt = _options.Compaction.Resolve(view.MaxRevision, _timeProvider.GetUtcNow());
         return new SpaceRecoveryPlan(compactAt, plans, moveTo, view.Alarms, Steps(view, compactAt, plans, moveTo));
+    }
+
+    /// <summary>What changed between the plan the caller saw and the cluster now, in the ways that make the plan unsafe to run; <see langword="null"/> when nothing did.</summary>
+    private static string? Drift(SpaceRecoveryPlan seen, SpaceRecoveryPlan now)
+    {
+        var changes = new List<string>();
+        static string Names(SpaceRecoveryPlan plan) => string.Join(", ", plan.Members.Select(m => m.Name).Order(StringComparer.Ordinal));
+        if (!seen.Members.Select(m => m.Id).ToHashSet().SetEquals(now.Members.Select(m => m.Id)))
+        {
+            changes.Add($"the members were {Names(seen)}, they are {Names(now)}");
+        }
+
+        var seenLeader = seen.Members.FirstOrDefault(m => m.IsLeader);
+        var nowLeader = now.Members.FirstOrDefault(m => m.IsLeader);
+        if (seenLeader?.Id != nowLeader?.Id)
+        {
+            changes.Add($"the leader was {seenLeader?.Name ?? "none"}, it is {nowLeader?.Name ?? "none"}");
+        }
+
+        foreach (var member in now.Members.Where(m => m.Action is MemberPlanAction.SkipLearner or MemberPlanAction.SkipUnreachable))
+        {
+            if (seen.Members.FirstOrDefault(m => m.Id == member.Id) is { } before && before.Action != member.Action)
+            {
+                changes.Add($"{member.Name} is now {(member.Action == MemberPlanAction.SkipLearner ? "a learner" : "unreachable")}");
+            }
+        }
+
+        return changes.Count == 0 ? null : string.Join("; ", changes);
     }
 
     /// <summary>
