@@ -381,10 +381,3 @@ public sealed class EtcdUnavailableException : EtcdException
     }
 }
 
-/// <summary>
-/// An operation (space recovery, quota raise, member replacement) refused to start or to go on because a safety check
-/// failed: a member is unreachable, a CORRUPT alarm is active, quorum would be lost... The message says what to do.
-/// Nothing was changed by the step that refused.
-/// </summary>
-public sealed class EtcdSafetyCheckException(string message, string? endpoint, string operation)
-    : EtcdException(message, endpoint, operation, EtcdStatusCode.FailedPrecondition, EtcdErrorCode.SafetyCheckRefused, null);

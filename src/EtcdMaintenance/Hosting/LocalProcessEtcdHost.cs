@@ -136,6 +136,16 @@ public sealed class LocalProcessEtcdHost : IEtcdMemberHost
         }
 
         var manifest = EtcdManifest.Load(ManifestPath);
+        var binary = ResolveBinary(manifest);
+        var commandLine = manifest.CommandLine;
+        _process = LocalEtcdProcess.StartDetached(binary, !commandLine[0].StartsWith('-') ? commandLine.Skip(1) : commandLine, LogFileOf(manifest));
+        await File.WriteAllTextAsync(PidFile, _process.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The etcd binary <see cref="StartAsync"/> runs for <paramref name="manifest"/> (operations check its version before starting it).</summary>
+    /// <exception cref="InvalidOperationException">The manifest has no command, or the binary it names does not exist.</exception>
+    internal string ResolveBinary(EtcdManifest manifest)
+    {
         var commandLine = manifest.CommandLine;
         if (commandLine.Count == 0)
         {
@@ -144,19 +154,13 @@ public sealed class LocalProcessEtcdHost : IEtcdMemberHost
 
         var first = commandLine[0];
         var hasProgram = !first.StartsWith('-');
-        string binary;
         if (hasProgram && first.Contains('/', StringComparison.Ordinal))
         {
-            binary = File.Exists(first) ? first : throw new InvalidOperationException($"{ManifestPath} names the etcd binary {first}, which does not exist on this machine; the member {Name} was not started.");
-        }
-        else
-        {
-            binary = _etcdBinary ?? LocalEtcdProcess.FindEtcdBinary() ?? (hasProgram ? first : null)
-                ?? throw new InvalidOperationException("etcd was not found: name its path in the manifest's command, set ETCD_BIN, put etcd on PATH, or pass the binary.");
+            return File.Exists(first) ? first : throw new InvalidOperationException($"{ManifestPath} names the etcd binary {first}, which does not exist on this machine; the member {Name} was not started.");
         }
 
-        _process = LocalEtcdProcess.StartDetached(binary, hasProgram ? commandLine.Skip(1) : commandLine, LogFileOf(manifest));
-        await File.WriteAllTextAsync(PidFile, _process.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        return _etcdBinary ?? LocalEtcdProcess.FindEtcdBinary() ?? (hasProgram ? first : null)
+            ?? throw new InvalidOperationException("etcd was not found: name its path in the manifest's command, set ETCD_BIN, put etcd on PATH, or pass the binary.");
     }
 
     /// <inheritdoc />

@@ -74,7 +74,7 @@ public sealed class ConsistencyChecker
         {
             foreach (var finding in member.Findings)
             {
-                Log.ConsistencyFinding(_logger, member.Name, finding.Issue, finding.Message);
+                OperationsLog.ConsistencyFinding(_logger, member.Name, finding.Issue, finding.Message);
             }
         }
 
@@ -227,7 +227,7 @@ public sealed class ConsistencyChecker
                     return new HashOutcome(revision, results, errors, attempt);
                 }
 
-                Log.ConsistencyHashRetry(_logger, attempt, 0, "the members' current revisions differ");
+                OperationsLog.ConsistencyHashRetry(_logger, attempt, 0, "the members' current revisions differ");
                 await Task.Delay(_options.RetryDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -259,7 +259,7 @@ public sealed class ConsistencyChecker
             }
 
             atCurrent = compactedUnder;
-            Log.ConsistencyHashRetry(_logger, attempt, revision, compactedUnder ? "a member reports the revision compacted" : "members report different compacted revisions");
+            OperationsLog.ConsistencyHashRetry(_logger, attempt, revision, compactedUnder ? "a member reports the revision compacted" : "members report different compacted revisions");
             if (!atCurrent)
             {
                 await Task.Delay(_options.RetryDelay, _timeProvider, cancellationToken).ConfigureAwait(false);

@@ -58,7 +58,8 @@ public sealed class MemberReplacementCoordinator
             _client.Endpoints,
             request.Host.Name,
             HostCommands.For(request.Host),
-            Path.GetFullPath(_options.EffectiveSnapshotDirectory));
+            Path.GetFullPath(_options.EffectiveSnapshotDirectory),
+            await MemberBinaryCheck.CheckAsync(request.Host, manifest, MemberBinaryCheck.ClusterVersion(observation.Report.Members.Select(m => m.Status)), request.MemberName, cancellationToken).ConfigureAwait(false));
         return MemberReplacementPlanner.Plan(request, facts, _options);
     }
 
@@ -126,7 +127,7 @@ public sealed class MemberReplacementCoordinator
             };
             var path = MemberReplacementJournal.PathFor(directory, operationId);
             await MemberReplacementJournal.WriteAsync(path, checkpoint, cancellationToken).ConfigureAwait(false);
-            Log.ReplacementStarted(_logger, operationId, request.MemberName, plan.MemberId, path);
+            OperationsLog.ReplacementStarted(_logger, operationId, request.MemberName, plan.MemberId, path);
 
             return new MemberReplacementRun(_client, request.Host, _options, _logger, _timeProvider, progress, path, checkpoint);
         }

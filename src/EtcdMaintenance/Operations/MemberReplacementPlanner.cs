@@ -28,7 +28,8 @@ internal sealed record ReplacementFacts(
     IReadOnlyList<EtcdEndpoint> ConfiguredEndpoints,
     string HostName,
     HostCommands Commands,
-    string SnapshotDirectory);
+    string SnapshotDirectory,
+    MemberBinaryCheck? Binary = null);
 
 /// <summary>The shell equivalents of a host's actions, for plans.</summary>
 internal sealed record HostCommands(string Stop, string Start)
@@ -168,6 +169,11 @@ internal static class MemberReplacementPlanner
         Check("No CORRUPT alarm on another member", corrupt.Count == 0, corrupt.Count == 0
             ? "none"
             : $"etcd raised CORRUPT for {string.Join(", ", corrupt.Select(a => a.MemberId))}: another member's data is in doubt. Check consistency first. Nothing was changed.");
+
+        if (facts.Binary is { } binary)
+        {
+            Check(MemberBinaryCheck.Name, binary.Passed, binary.Detail);
+        }
 
         var snapshotSource = healthyOtherVoters.OrderBy(m => m.Status!.IsLeader).ThenByDescending(m => m.Status!.RaftAppliedIndex).FirstOrDefault();
         var moveTo = targetView?.Status is { IsLeader: true }

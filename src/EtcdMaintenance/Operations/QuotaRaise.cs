@@ -158,13 +158,14 @@ public sealed class QuotaRaise
     }
 
     /// <summary>The dry run: checks the cluster and every manifest, and returns each manifest's diff. Changes nothing.</summary>
-    /// <exception cref="EtcdSafetyCheckException">A voting member does not answer, or a manifest names no known member.</exception>
+    /// <exception cref="EtcdSafetyCheckException">A voting member does not answer, a manifest names no known member, or a local host would restart a member with an etcd binary older than the cluster's version.</exception>
     /// <exception cref="ManifestException">A manifest cannot be read, or the quota is refused (below the DB size, above 8 GiB without force).</exception>
     public async Task<QuotaRaisePlan> PlanAsync(CancellationToken cancellationToken = default)
     {
         var view = await ClusterView.LoadAsync(_client, OperationName, cancellationToken).ConfigureAwait(false);
         EnsureAllVotersAnswer(view, null);
         var largest = view.Members.Select(m => m.Status?.DbSize ?? 0).Max();
+        var clusterVersion = MemberBinaryCheck.ClusterVersion(view.Members.Select(m => m.Status));
         var members = new List<QuotaRaiseMemberPlan>();
         foreach (var host in _hosts)
         {
@@ -173,6 +174,12 @@ public sealed class QuotaRaise
             var member = view.Members.FirstOrDefault(m => m.Member.Name == name) ?? throw new EtcdSafetyCheckException(
                 $"{OperationName} refused: the manifest {host.ManifestPath} runs member '{name}', which is not in the member list ({string.Join(", ", view.Members.Select(m => m.DisplayName))}).",
                 null, OperationName);
+            var binary = await MemberBinaryCheck.CheckAsync(host, manifest, clusterVersion, member.DisplayName, cancellationToken).ConfigureAwait(false);
+            if (!binary.Passed)
+            {
+                throw new EtcdSafetyCheckException($"{OperationName} refused: {binary.Detail}", member.Endpoint?.Text, OperationName);
+            }
+
             var current = manifest.GetQuotaBackendBytes();
             var already = current is { } q && q.EffectiveBytes == _options.NewQuota.EffectiveBytes;
             var edited = already ? manifest : manifest.SetQuotaBackendBytes(_options.NewQuota, new QuotaChangeOptions { CurrentDatabaseSize = largest, Force = _options.Force });
@@ -192,7 +199,7 @@ public sealed class QuotaRaise
         var started = _timeProvider.GetTimestamp();
         void Report(QuotaRaiseStage stage, string? member, string message)
         {
-            Log.QuotaRaiseProgress(_logger, stage, member ?? "-", message);
+            OperationsLog.QuotaRaiseProgress(_logger, stage, member ?? "-", message);
             progress?.Report(new QuotaRaiseProgress(stage, member, message, _timeProvider.GetElapsedTime(started)));
         }
 

@@ -91,9 +91,9 @@ public sealed class ScheduledDefragmentation
             return Skip("no member is worth defragmenting: " + string.Join("; ", plan.Members.Select(m => $"{m.Name}: {m.Reason}")));
         }
 
-        var report = await recovery.ExecuteAsync(null, cancellationToken).ConfigureAwait(false);
+        var report = await recovery.ExecuteAsync(plan, null, cancellationToken).ConfigureAwait(false);
         var result = new ScheduledDefragmentationResult(true, $"defragmented {report.Members.Count(m => m.Defragmented)} member(s)", report);
-        Log.ScheduledDefragmentation(_logger, result.Ran, result.Reason);
+        OperationsLog.ScheduledDefragmentation(_logger, result.Ran, result.Reason);
         return result;
     }
 
@@ -121,7 +121,7 @@ public sealed class ScheduledDefragmentation
 
     private ScheduledDefragmentationResult Skip(string reason)
     {
-        Log.ScheduledDefragmentation(_logger, false, reason);
+        OperationsLog.ScheduledDefragmentation(_logger, false, reason);
         return new ScheduledDefragmentationResult(false, reason, null);
     }
 }

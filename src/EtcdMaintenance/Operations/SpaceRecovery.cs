@@ -15,6 +15,9 @@ public sealed class SpaceRecovery
 {
     private const string OperationName = "SpaceRecovery";
 
+    /// <summary>A learner at or over this share of its quota gets advice in the plan (80%, etcd-defrag's and the rejoined-member threshold).</summary>
+    private const double LearnerAdviceQuotaRatio = 0.8;
+
     private readonly IEtcdMaintenanceClient _client;
     private readonly SpaceRecoveryOptions _options;
     private readonly ILogger _logger;
@@ -40,22 +43,51 @@ public sealed class SpaceRecovery
     public async Task<SpaceRecoveryPlan> PlanAsync(CancellationToken cancellationToken = default) =>
         BuildPlan(await ClusterView.LoadAsync(_client, OperationName, cancellationToken).ConfigureAwait(false));
 
-    /// <summary>Runs the recovery. Cancellation stops it at the next safe point (never inside a defragment).</summary>
+    /// <summary>Plans (as <see cref="PlanAsync"/>) and runs that plan. Cancellation stops it at the next safe point (never inside a defragment).</summary>
     /// <returns>The report; <see cref="SpaceRecoveryReport.Succeeded"/> is <see langword="false"/> when a step failed (the report says which and how to continue).</returns>
     /// <exception cref="EtcdSafetyCheckException">The checks refused to start; nothing was changed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled at a safe point.</exception>
-    public async Task<SpaceRecoveryReport> ExecuteAsync(IProgress<SpaceRecoveryProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<SpaceRecoveryReport> ExecuteAsync(IProgress<SpaceRecoveryProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        RunAsync(null, progress, cancellationToken);
+
+    /// <summary>
+    /// Runs the plan the caller saw (from <see cref="PlanAsync"/>): its compaction revision, its members in its order, its
+    /// leadership move. The safety checks run again first, and the run is refused, before any change, when the cluster
+    /// changed since the plan (other members, another leader, a member now unreachable or a learner): plan again then.
+    /// Whether each member is still worth defragmenting is judged again after the compaction, as in the plan's reasons.
+    /// </summary>
+    /// <param name="plan">The plan <see cref="PlanAsync"/> returned.</param>
+    /// <param name="progress">Receives every stage.</param>
+    /// <param name="cancellationToken">Stops the run at the next safe point (never inside a defragment).</param>
+    /// <returns>The report; <see cref="SpaceRecoveryReport.Succeeded"/> is <see langword="false"/> when a step failed (the report says which and how to continue).</returns>
+    /// <exception cref="EtcdSafetyCheckException">The checks refused to start, or the cluster changed since the plan; nothing was changed.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled at a safe point.</exception>
+    public Task<SpaceRecoveryReport> ExecuteAsync(SpaceRecoveryPlan plan, IProgress<SpaceRecoveryProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return RunAsync(plan, progress, cancellationToken);
+    }
+
+    private async Task<SpaceRecoveryReport> RunAsync(SpaceRecoveryPlan? seen, IProgress<SpaceRecoveryProgress>? progress, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
         void Report(SpaceRecoveryStage stage, string? member, string message)
         {
-            Log.SpaceRecoveryProgress(_logger, stage, member ?? "-", message);
+            OperationsLog.SpaceRecoveryProgress(_logger, stage, member ?? "-", message);
             progress?.Report(new SpaceRecoveryProgress(stage, member, message, _timeProvider.GetElapsedTime(started)));
         }
 
         Report(SpaceRecoveryStage.Checking, null, "checking members, health and alarms");
         var view = await ClusterView.LoadAsync(_client, OperationName, cancellationToken).ConfigureAwait(false);
-        var plan = BuildPlan(view);
+        var current = BuildPlan(view);
+        if (seen is not null && Drift(seen, current) is { } drift)
+        {
+            throw new EtcdSafetyCheckException(
+                $"{OperationName} refused: the cluster changed since the plan ({drift}). Nothing was changed: plan again and check the new plan.",
+                null, OperationName);
+        }
+
+        var plan = seen ?? current;
         await EnsureVotersServeReadsAsync(view, cancellationToken).ConfigureAwait(false);
 
         var compacted = await CompactAsync(plan, Report, cancellationToken).ConfigureAwait(false);
@@ -197,7 +229,7 @@ public sealed class SpaceRecovery
         }
 
         plans.AddRange(view.Members.Where(m => m.Member.IsLearner).Select(m =>
-            new MemberPlan(m.DisplayName, m.Member.Id, m.Endpoint?.Text, false, MemberPlanAction.SkipLearner, "learner: etcd does not defragment learners", m.Status?.DbSize)));
+            new MemberPlan(m.DisplayName, m.Member.Id, m.Endpoint?.Text, false, MemberPlanAction.SkipLearner, LearnerReason(m, m.Status is { } s ? WithQuota(s) : null), m.Status?.DbSize)));
         plans.AddRange(unreachable.Select(m =>
             new MemberPlan(m.DisplayName, m.Member.Id, m.Endpoint?.Text, false, MemberPlanAction.SkipUnreachable, $"unreachable: {m.Error?.Message}", null)));
 
@@ -210,6 +242,50 @@ public sealed class SpaceRecovery
 
         var compactAt = _options.Compaction.Resolve(view.MaxRevision, _timeProvider.GetUtcNow());
         return new SpaceRecoveryPlan(compactAt, plans, moveTo, view.Alarms, Steps(view, compactAt, plans, moveTo));
+    }
+
+    /// <summary>What changed between the plan the caller saw and the cluster now, in the ways that make the plan unsafe to run; <see langword="null"/> when nothing did.</summary>
+    private static string? Drift(SpaceRecoveryPlan seen, SpaceRecoveryPlan now)
+    {
+        var changes = new List<string>();
+        static string Names(SpaceRecoveryPlan plan) => string.Join(", ", plan.Members.Select(m => m.Name).Order(StringComparer.Ordinal));
+        if (!seen.Members.Select(m => m.Id).ToHashSet().SetEquals(now.Members.Select(m => m.Id)))
+        {
+            changes.Add($"the members were {Names(seen)}, they are {Names(now)}");
+        }
+
+        var seenLeader = seen.Members.FirstOrDefault(m => m.IsLeader);
+        var nowLeader = now.Members.FirstOrDefault(m => m.IsLeader);
+        if (seenLeader?.Id != nowLeader?.Id)
+        {
+            changes.Add($"the leader was {seenLeader?.Name ?? "none"}, it is {nowLeader?.Name ?? "none"}");
+        }
+
+        foreach (var member in now.Members.Where(m => m.Action is MemberPlanAction.SkipLearner or MemberPlanAction.SkipUnreachable))
+        {
+            if (seen.Members.FirstOrDefault(m => m.Id == member.Id) is { } before && before.Action != member.Action)
+            {
+                changes.Add($"{member.Name} is now {(member.Action == MemberPlanAction.SkipLearner ? "a learner" : "unreachable")}");
+            }
+        }
+
+        return changes.Count == 0 ? null : string.Join("; ", changes);
+    }
+
+    /// <summary>
+    /// Why a learner is left alone (etcd refuses to defragment one), and, when it is near its quota
+    /// (<see cref="LearnerAdviceQuotaRatio"/>), what to do instead: a learner's file counts towards NOSPACE like any member's.
+    /// </summary>
+    internal static string LearnerReason(MemberView learner, EndpointStatus? status)
+    {
+        const string Skipped = "learner: etcd refuses to defragment a learner";
+        if (status?.QuotaUsage is not { } usage || usage < LearnerAdviceQuotaRatio)
+        {
+            return Skipped;
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{Skipped}, yet it is at {usage:0%} of its quota ({Size(status.DbSize)} of {Size(status.DbSizeQuota)}): once it has caught up, promote it ('etcdctl member promote {learner.Member.Id}') and run the recovery again to defragment it, or remove it and add it back so that it starts from a fresh snapshot");
     }
 
     private List<OperationStep> Steps(ClusterView view, long? compactAt, IReadOnlyList<MemberPlan> plans, MemberId? moveTo)

@@ -44,7 +44,13 @@ public sealed class SpaceRecoveryTests
         var leaderBefore = (await client.GetClusterStatusAsync()).Leader!.MemberId;
         var progress = new SyncProgress<SpaceRecoveryProgress>();
 
-        var report = await new SpaceRecovery(client).ExecuteAsync(progress);
+        var recovery = new SpaceRecovery(client);
+        var plan = await recovery.PlanAsync();
+        var report = await recovery.ExecuteAsync(plan, progress);
+
+        // The run is the plan the caller saw: its compaction revision, its members in its order (leader last).
+        Assert.Equal(plan.CompactRevision, report.CompactedRevision);
+        Assert.Equal(plan.Members.Select(m => m.Id), report.Members.Select(m => m.Id));
 
         // No quota was configured anywhere: each member's own, read from its metrics before 3.6, let NOSPACE be disarmed.
         Assert.Null(client.Settings.QuotaBackendBytes);
