@@ -380,4 +380,3 @@ public sealed class EtcdUnavailableException : EtcdException
     {
     }
 }
-

@@ -37,5 +37,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1015, Level = LogLevel.Information, Message = "Snapshot of {Endpoint}: {Size} bytes, sha256 {Sha256}")]
     public static partial void SnapshotSaved(ILogger logger, string endpoint, long size, string sha256);
-
 }
