@@ -8,9 +8,9 @@ public sealed class DoctorAuthFixture : IAsyncLifetime
 
     public EtcdTestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 1, RootPassword = RootPassword });
+    public async ValueTask InitializeAsync() => Cluster = await EtcdTestCluster.StartAsync(new EtcdClusterOptions { Members = 1, RootPassword = RootPassword });
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }
 
 /// <summary>etcd-doctor's <c>--user</c> and <c>--password</c> against a real cluster with auth enabled, as etcdctl reads them.</summary>

@@ -21,10 +21,10 @@ public sealed class CallDeadlineTests
         }
     }
 
-    private static (EtcdMaintenanceClient Client, SilentMember Member, ManualTimeProvider Time) Start(TimeSpan commandTimeout)
+    private static (EtcdMaintenanceClient Client, SilentMember Member, FakeTimeProvider Time) Start(TimeSpan commandTimeout)
     {
         var member = new SilentMember();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         // An hour of command timeout: Grpc.Net.Client's own deadline on the system clock cannot fire during the test.
         var client = new EtcdMaintenanceClient(new EtcdClientOptions { Endpoints = [Url], CommandTimeout = commandTimeout }, null, time, _ => member);
         return (client, member, time);

@@ -8,7 +8,7 @@ public sealed class LearnerAndRejoinedMemberTests : IDisposable
 {
     private readonly FakeEtcdCluster _cluster = new();
     private readonly FakeMemberHost _host;
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     public LearnerAndRejoinedMemberTests() => _host = new FakeMemberHost(_cluster, "n2");
 

@@ -7,7 +7,7 @@ namespace EtcdMaintenance.Tests.Operations;
 public sealed class SpaceRecoveryPlanRunTests
 {
     private readonly FakeEtcdCluster _cluster = new();
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     // The fake cluster's CompactAsync and DefragmentAsync throw NotSupportedException: a refusal that surfaces as
     // EtcdSafetyCheckException came before any change.
