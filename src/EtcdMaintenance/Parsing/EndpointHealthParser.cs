@@ -30,7 +30,7 @@ internal static class EndpointHealthParser
     private static List<EtcdctlEndpointHealth> ParseJson(OutputText text, TextLine first)
     {
         RejectForeignLines(text, Before(text, first), Command);
-        var json = new JsonCursor(text, first);
+        var json = new EtcdctlJson(text.Utf8, text.ByteOffset(first), stackalloc JsonName[64]);
         json.Read("a JSON array of endpoint health");
         if (json.TokenType != JsonTokenType.StartArray)
         {
@@ -86,8 +86,7 @@ internal static class EndpointHealthParser
                 else
                 {
                     other ??= json.NameIs("Status"u8) ? "endpoint status" : json.NameIs("HashKV"u8) ? "endpoint hashkv" : null;
-                    json.Read("a JSON value");
-                    json.Skip();
+                    json.SkipValue();
                 }
             }
 
@@ -100,7 +99,7 @@ internal static class EndpointHealthParser
             results.Add(new EtcdctlEndpointHealth(endpoint, health.Value, took, error));
         }
 
-        RejectForeignLines(text, json.RestOfOutput(), Command);
+        RejectForeignLines(text, text.LinesFrom(json.CheckEnd()), Command);
         return results;
     }
 
