@@ -156,25 +156,8 @@ internal static class Output
         }
     }
 
-    /// <summary>Bytes in IEC units, e.g. 16.0 MiB.</summary>
-    public static string Bytes(long? bytes)
-    {
-        if (bytes is not { } value)
-        {
-            return "-";
-        }
-
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        double scaled = value;
-        var unit = 0;
-        while (Math.Abs(scaled) >= 1024 && unit < units.Length - 1)
-        {
-            scaled /= 1024;
-            unit++;
-        }
-
-        return unit == 0 ? $"{value} B" : string.Create(CultureInfo.InvariantCulture, $"{scaled:0.0} {units[unit]}");
-    }
+    /// <summary>Bytes in IEC units, e.g. 16 MiB or 1.5 GiB.</summary>
+    public static string Bytes(long? bytes) => bytes is { } value ? ByteSize.Format(value) : "-";
 
     public static string Percent(double? ratio) => ratio is { } r ? string.Create(CultureInfo.InvariantCulture, $"{r:P0}") : "-";
 

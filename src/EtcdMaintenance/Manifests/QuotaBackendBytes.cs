@@ -133,19 +133,7 @@ public readonly partial record struct QuotaBackendBytes : IComparable<QuotaBacke
     /// <summary>A size for people: <c>3 GiB</c>, <c>1.5 GiB</c>, <c>16 MiB</c>, <c>7.45 GiB</c>; 0 prints as <c>default (2 GiB)</c>.</summary>
     public string ToDisplayString() => Bytes == 0 ? "default (2 GiB)" : FormatSize(Bytes);
 
-    internal static string FormatSize(long bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        var value = (double)bytes;
-        var unit = 0;
-        while (value >= 1024 && unit < units.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-
-        return unit == 0 ? $"{bytes} B" : string.Create(CultureInfo.InvariantCulture, $"{Math.Round(value, 2)} {units[unit]}");
-    }
+    internal static string FormatSize(long bytes) => ByteSize.Format(bytes);
 
     /// <summary>
     /// Orders by the quota etcd enforces (<see cref="EffectiveBytes"/>); 0, which means the 2 GiB default, sorts just

@@ -5,27 +5,7 @@ namespace EtcdMaintenance.Monitoring;
 /// <summary>How findings print figures: IEC bytes, whole percentages, rounded durations; always culture-invariant.</summary>
 internal static class Units
 {
-    private static readonly string[] s_byteUnits = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-
-    public static string Bytes(long? bytes)
-    {
-        if (bytes is not { } value)
-        {
-            return "unknown";
-        }
-
-        double scaled = value;
-        var unit = 0;
-        while (Math.Abs(scaled) >= 1024 && unit < s_byteUnits.Length - 1)
-        {
-            scaled /= 1024;
-            unit++;
-        }
-
-        return unit == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{value} B")
-            : string.Create(CultureInfo.InvariantCulture, $"{scaled:0.0} {s_byteUnits[unit]}");
-    }
+    public static string Bytes(long? bytes) => bytes is { } value ? ByteSize.Format(value) : "unknown";
 
     public static string Percent(double ratio) => string.Create(CultureInfo.InvariantCulture, $"{ratio * 100:0}%");
 

@@ -78,7 +78,7 @@ internal static class AlarmListParser
     private static List<EtcdAlarm> ParseJson(OutputText text, TextLine first)
     {
         RejectForeignLines(text, Before(text, first), Command);
-        var json = new JsonCursor(text, first);
+        var json = new EtcdctlJson(text.Utf8, text.ByteOffset(first), stackalloc JsonName[64]);
         json.Read("a JSON object");
         if (json.TokenType != JsonTokenType.StartObject)
         {
@@ -128,8 +128,7 @@ internal static class AlarmListParser
             else
             {
                 other ??= json.NameIs("members"u8) ? "member list" : json.NameIs("kvs"u8) || json.NameIs("count"u8) ? "get" : null;
-                json.Read("a JSON value");
-                json.Skip();
+                json.SkipValue();
             }
         }
 
@@ -138,11 +137,11 @@ internal static class AlarmListParser
             throw json.Error(EtcdctlParseErrorKind.WrongCommand, $"alarm list output (this is {other} output)");
         }
 
-        RejectForeignLines(text, json.RestOfOutput(), Command);
+        RejectForeignLines(text, text.LinesFrom(json.CheckEnd()), Command);
         return alarms;
     }
 
-    private static EtcdAlarm ReadJsonAlarm(ref JsonCursor json)
+    private static EtcdAlarm ReadJsonAlarm(ref EtcdctlJson json)
     {
         ulong id = 0;
         var type = EtcdAlarmType.None;
@@ -175,8 +174,7 @@ internal static class AlarmListParser
             }
             else
             {
-                json.Read("a JSON value");
-                json.Skip();
+                json.SkipValue();
             }
         }
     }

@@ -36,7 +36,7 @@ internal static class EndpointHashKvParser
     private static List<EtcdctlHashKv> ParseJson(OutputText text, TextLine first, Ordered failures)
     {
         AddFailures(text, Before(text, first), LineKind.HashFailure, failures, Command);
-        var json = new JsonCursor(text, first);
+        var json = new EtcdctlJson(text.Utf8, text.ByteOffset(first), stackalloc JsonName[64]);
         json.Read("a JSON array of endpoint hashes");
         if (json.TokenType != JsonTokenType.StartArray)
         {
@@ -80,8 +80,7 @@ internal static class EndpointHashKvParser
                 else
                 {
                     other ??= json.NameIs("Status"u8) ? "endpoint status" : json.NameIs("health"u8) ? "endpoint health" : null;
-                    json.Read("a JSON value");
-                    json.Skip();
+                    json.SkipValue();
                 }
             }
 
@@ -94,11 +93,11 @@ internal static class EndpointHashKvParser
             results.Add(hash with { Endpoint = endpoint });
         }
 
-        AddFailures(text, json.RestOfOutput(), LineKind.HashFailure, failures, Command);
+        AddFailures(text, text.LinesFrom(json.CheckEnd()), LineKind.HashFailure, failures, Command);
         return results;
     }
 
-    private static EtcdctlHashKv ReadJsonHash(ref JsonCursor json)
+    private static EtcdctlHashKv ReadJsonHash(ref EtcdctlJson json)
     {
         ResponseHeader? header = null;
         uint hash = 0;
@@ -114,7 +113,7 @@ internal static class EndpointHashKvParser
             if (json.NameIs("header"u8))
             {
                 json.Expect(JsonTokenType.StartObject, "the header object");
-                header = EndpointStatusParser.ReadJsonHeader(ref json);
+                header = StatusJson.ReadHeader(ref json).ToHeader();
             }
             else if (json.NameIs("hash"u8))
             {
@@ -131,8 +130,7 @@ internal static class EndpointHashKvParser
             }
             else
             {
-                json.Read("a JSON value");
-                json.Skip();
+                json.SkipValue();
             }
         }
     }

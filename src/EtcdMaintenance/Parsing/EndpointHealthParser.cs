@@ -30,7 +30,7 @@ internal static class EndpointHealthParser
     private static List<EtcdctlEndpointHealth> ParseJson(OutputText text, TextLine first)
     {
         RejectForeignLines(text, Before(text, first), Command);
-        var json = new JsonCursor(text, first);
+        var json = new EtcdctlJson(text.Utf8, text.ByteOffset(first), stackalloc JsonName[64]);
         json.Read("a JSON array of endpoint health");
         if (json.TokenType != JsonTokenType.StartArray)
         {
@@ -75,7 +75,7 @@ internal static class EndpointHealthParser
                 else if (json.NameIs("took"u8))
                 {
                     var value = json.String("took as a JSON string such as \"2.5ms\"");
-                    took = value.Length == 0 ? null : GoText.TryParseDuration(value, out var duration) ? duration
+                    took = value.Length == 0 ? null : GoDuration.TryParse(value, out var duration) ? duration
                         : throw json.Error(EtcdctlParseErrorKind.Malformed, "a Go duration such as 2.720259ms");
                 }
                 else if (json.NameIs("error"u8))
@@ -86,8 +86,7 @@ internal static class EndpointHealthParser
                 else
                 {
                     other ??= json.NameIs("Status"u8) ? "endpoint status" : json.NameIs("HashKV"u8) ? "endpoint hashkv" : null;
-                    json.Read("a JSON value");
-                    json.Skip();
+                    json.SkipValue();
                 }
             }
 
@@ -100,7 +99,7 @@ internal static class EndpointHealthParser
             results.Add(new EtcdctlEndpointHealth(endpoint, health.Value, took, error));
         }
 
-        RejectForeignLines(text, json.RestOfOutput(), Command);
+        RejectForeignLines(text, text.LinesFrom(json.CheckEnd()), Command);
         return results;
     }
 
@@ -120,7 +119,7 @@ internal static class EndpointHealthParser
             TimeSpan? took = null;
             if (tookColumn >= 0 && c[tookColumn].Length > 0)
             {
-                took = GoText.TryParseDuration(c[tookColumn], out var duration)
+                took = GoDuration.TryParse(c[tookColumn], out var duration)
                     ? duration
                     : throw text.Error(EtcdctlParseErrorKind.Malformed, row.Line, row.CellColumns[tookColumn], "a Go duration such as 2.720259ms (TOOK)");
             }
@@ -156,7 +155,7 @@ internal static class EndpointHealthParser
                 TimeSpan? took = null;
                 if (tookAt >= 0)
                 {
-                    took = GoText.TryParseDuration(trimmed[(tookAt + tookMarker.Length)..], out var duration)
+                    took = GoDuration.TryParse(trimmed[(tookAt + tookMarker.Length)..], out var duration)
                         ? duration
                         : throw text.Error(EtcdctlParseErrorKind.Malformed, line, lead + tookAt + tookMarker.Length, "a Go duration such as 2.720259ms");
                 }
@@ -209,7 +208,7 @@ internal static class EndpointHealthParser
                 {
                     case "Health": health = FieldsText.Boolean(text, field); break;
                     case "Took" when field.Value.Length > 0:
-                        took = GoText.TryParseDuration(field.Value, out var duration)
+                        took = GoDuration.TryParse(field.Value, out var duration)
                             ? duration
                             : throw text.Error(EtcdctlParseErrorKind.Malformed, field.Line, field.ValueColumn, "a Go duration such as 2.720259ms");
                         break;

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace EtcdMaintenance.Parsing;
 
-/// <summary>Reads the bits of Go formatting etcdctl prints: <c>%q</c> strings and <c>time.Duration</c> strings.</summary>
+/// <summary>Reads Go's <c>%q</c> strings as etcdctl prints them (durations: <see cref="GoDuration"/>).</summary>
 internal static class GoText
 {
     /// <summary>Unquotes a Go <c>%q</c> string (<c>"3.4.23"</c>, <c>"a\"b"</c>, <c>"\u00e9"</c>); <paramref name="consumed"/> is its length with quotes.</summary>
@@ -101,81 +101,6 @@ internal static class GoText
         }
 
         return false;
-    }
-
-    /// <summary>
-    /// Parses a Go <c>time.Duration</c> string (<c>2.720259ms</c>, <c>3.001089292s</c>, <c>1m2.5s</c>, <c>500µs</c>,
-    /// <c>0s</c>); precision below 100 ns (one tick) is rounded.
-    /// </summary>
-    public static bool TryParseDuration(ReadOnlySpan<char> text, out TimeSpan duration)
-    {
-        duration = TimeSpan.Zero;
-        text = text.Trim();
-        if (text.IsEmpty)
-        {
-            return false;
-        }
-
-        var negative = text[0] == '-';
-        if (text[0] is '-' or '+')
-        {
-            text = text[1..];
-        }
-
-        if (text.SequenceEqual("0"))
-        {
-            return true;
-        }
-
-        decimal totalNanoseconds = 0;
-        while (!text.IsEmpty)
-        {
-            var digits = 0;
-            while (digits < text.Length && (char.IsAsciiDigit(text[digits]) || text[digits] == '.'))
-            {
-                digits++;
-            }
-
-            if (digits == 0 || digits > 28 ||
-                !decimal.TryParse(text[..digits], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
-            {
-                return false;
-            }
-
-            text = text[digits..];
-            var unitLength = 0;
-            while (unitLength < text.Length && !char.IsAsciiDigit(text[unitLength]) && text[unitLength] != '.')
-            {
-                unitLength++;
-            }
-
-            decimal nanoseconds = text[..unitLength] switch
-            {
-                "ns" => 1m,
-                "us" or "\u00B5s" or "\u03BCs" => 1_000m,
-                "ms" => 1_000_000m,
-                "s" => 1_000_000_000m,
-                "m" => 60_000_000_000m,
-                "h" => 3_600_000_000_000m,
-                _ => 0m,
-            };
-            if (nanoseconds == 0)
-            {
-                return false;
-            }
-
-            totalNanoseconds += number * nanoseconds;
-            if (totalNanoseconds > 9_300_000_000_000_000_000m)
-            {
-                return false;
-            }
-
-            text = text[unitLength..];
-        }
-
-        var ticks = (long)decimal.Round(totalNanoseconds / 100m, MidpointRounding.AwayFromZero);
-        duration = TimeSpan.FromTicks(negative ? -ticks : ticks);
-        return true;
     }
 
     private static bool IsOctal(char c) => c is >= '0' and <= '7';

@@ -25,7 +25,7 @@ internal static class MemberListParser
     private static EtcdctlMemberList ParseJson(OutputText text, TextLine first)
     {
         RejectForeignLines(text, Before(text, first), Command);
-        var json = new JsonCursor(text, first);
+        var json = new EtcdctlJson(text.Utf8, text.ByteOffset(first), stackalloc JsonName[64]);
         json.Read("a JSON object with \"members\"");
         if (json.TokenType == JsonTokenType.StartArray)
         {
@@ -51,7 +51,7 @@ internal static class MemberListParser
             if (json.NameIs("header"u8))
             {
                 json.Expect(JsonTokenType.StartObject, "the header object");
-                header = EndpointStatusParser.ReadJsonHeader(ref json);
+                header = StatusJson.ReadHeader(ref json).ToHeader();
             }
             else if (json.NameIs("members"u8))
             {
@@ -76,8 +76,7 @@ internal static class MemberListParser
             else
             {
                 other ??= json.NameIs("alarms"u8) ? "alarm list" : json.NameIs("kvs"u8) || json.NameIs("count"u8) ? "get" : null;
-                json.Read("a JSON value");
-                json.Skip();
+                json.SkipValue();
             }
         }
 
@@ -91,11 +90,11 @@ internal static class MemberListParser
             throw json.Error(EtcdctlParseErrorKind.Malformed, "a \"members\" array");
         }
 
-        RejectForeignLines(text, json.RestOfOutput(), Command);
+        RejectForeignLines(text, text.LinesFrom(json.CheckEnd()), Command);
         return new EtcdctlMemberList(EtcdctlOutputFormat.Json, header, members ?? []);
     }
 
-    private static EtcdMember ReadJsonMember(ref JsonCursor json)
+    private static EtcdMember ReadJsonMember(ref EtcdctlJson json)
     {
         ulong id = 0;
         var name = string.Empty;
@@ -133,8 +132,7 @@ internal static class MemberListParser
             }
             else
             {
-                json.Read("a JSON value");
-                json.Skip();
+                json.SkipValue();
             }
         }
     }

@@ -65,26 +65,62 @@ internal static class OutputLines
             && int.CreateTruncating(line[at + 2]) == ' ' && int.CreateTruncating(line[at + 3]) == '|';
     }
 
-    public static LineKind Classify(ReadOnlySpan<char> line)
+    /// <summary>What a line is (UTF-16 or UTF-8 text).</summary>
+    public static LineKind Classify<T>(ReadOnlySpan<T> line)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
-        var trimmed = line.Trim();
-        if (trimmed.IsEmpty)
+        var trimmed = Trim(line);
+        return trimmed.IsEmpty ? LineKind.Blank
+            : StartsWith(trimmed, "{\"level\":") || StartsWith(trimmed, "Error: ") || (trimmed.Length == 6 && StartsWith(trimmed, "Error:")) || IsCapnslogLine(trimmed) ? LineKind.Noise
+            : StartsWith(trimmed, StatusFailurePrefix) ? LineKind.StatusFailure
+            : StartsWith(trimmed, HashFailurePrefix) ? LineKind.HashFailure
+            : LineKind.Content;
+    }
+
+    /// <summary>Whether a line is etcdctl's own <c>Error: ...</c> line.</summary>
+    public static bool IsErrorLine<T>(ReadOnlySpan<T> line)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T> => StartsWith(Trim(line), "Error:");
+
+    /// <summary>The line without white space around it (any Unicode space in text; space, tab and CR in UTF-8).</summary>
+    public static ReadOnlySpan<T> Trim<T>(ReadOnlySpan<T> line)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        var start = 0;
+        while (start < line.Length && IsSpace(line[start]))
         {
-            return LineKind.Blank;
+            start++;
         }
 
-        if (trimmed.StartsWith("{\"level\":", StringComparison.Ordinal) || trimmed.StartsWith("Error: ", StringComparison.Ordinal) ||
-            trimmed.StartsWith("Error:", StringComparison.Ordinal) && trimmed.Length == 6 || IsCapnslogLine(trimmed))
+        var end = line.Length;
+        while (end > start && IsSpace(line[end - 1]))
         {
-            return LineKind.Noise;
+            end--;
         }
 
-        if (trimmed.StartsWith(StatusFailurePrefix, StringComparison.Ordinal))
+        return line[start..end];
+    }
+
+    private static bool IsSpace<T>(T c)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T> =>
+        typeof(T) == typeof(char) ? char.IsWhiteSpace((char)int.CreateTruncating(c)) : int.CreateTruncating(c) is ' ' or '\t' or '\r';
+
+    private static bool StartsWith<T>(ReadOnlySpan<T> text, string ascii)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        if (text.Length < ascii.Length)
         {
-            return LineKind.StatusFailure;
+            return false;
         }
 
-        return trimmed.StartsWith(HashFailurePrefix, StringComparison.Ordinal) ? LineKind.HashFailure : LineKind.Content;
+        for (var i = 0; i < ascii.Length; i++)
+        {
+            if (int.CreateTruncating(text[i]) != ascii[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Splits <c>Failed to get the ... of endpoint X (error)</c> into the endpoint and the error.</summary>
@@ -144,7 +180,7 @@ internal static class OutputLines
             '[' when LooksLikeJsonArray(line) => EtcdctlOutputFormat.Json,
             '{' => EtcdctlOutputFormat.Json,
             '+' or '|' or '\u250C' or '\u2502' or '\u256D' or '\u2554' or '\u2551' or '\u251C' => EtcdctlOutputFormat.Table,
-            '"' when LooksLikeField(line) => EtcdctlOutputFormat.Fields,
+            '"' when TryField(line, out _, out _) => EtcdctlOutputFormat.Fields,
             _ => EtcdctlOutputFormat.Simple,
         };
     }
@@ -153,21 +189,51 @@ internal static class OutputLines
     /// Whether a line starting with <c>[</c> opens a JSON array (<c>[{</c>, <c>[]</c>, <c>[</c> alone when pretty-printed),
     /// rather than an IPv6 endpoint such as <c>[fd00::1]:2379</c> starting a simple line.
     /// </summary>
-    public static bool LooksLikeJsonArray(ReadOnlySpan<char> line)
+    public static bool LooksLikeJsonArray<T>(ReadOnlySpan<T> line)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
-        var rest = line[1..].TrimStart();
-        return rest.IsEmpty || rest[0] is '{' or ']' or '"' or '[';
+        var rest = Trim(Trim(line)[1..]);
+        return rest.IsEmpty || int.CreateTruncating(rest[0]) is '{' or ']' or '"' or '[';
     }
 
-    /// <summary>Whether the line reads <c>"Key" :</c>.</summary>
-    public static bool LooksLikeField(ReadOnlySpan<char> line)
+    /// <summary>Splits a <c>-w fields</c> line, <c>"Key" : value</c> (text or UTF-8); the value is trimmed.</summary>
+    public static bool TryField<T>(ReadOnlySpan<T> line, out ReadOnlySpan<T> key, out ReadOnlySpan<T> value)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
-        if (line.Length < 4 || line[0] != '"')
+        key = default;
+        value = default;
+        var trimmed = Trim(line);
+        var close = trimmed.Length >= 4 && IsChar(trimmed[0], '"') ? IndexOf(trimmed[1..], '"') : -1;
+        if (close <= 0)
         {
             return false;
         }
 
-        var close = line[1..].IndexOf('"');
-        return close > 0 && line[(close + 2)..].TrimStart().StartsWith(":", StringComparison.Ordinal);
+        var rest = Trim(trimmed[(close + 2)..]);
+        if (rest.IsEmpty || !IsChar(rest[0], ':'))
+        {
+            return false;
+        }
+
+        key = trimmed.Slice(1, close);
+        value = Trim(rest[1..]);
+        return true;
+    }
+
+    private static bool IsChar<T>(T c, char ascii)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T> => int.CreateTruncating(c) == ascii;
+
+    private static int IndexOf<T>(ReadOnlySpan<T> text, char ascii)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (IsChar(text[i], ascii))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 }

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace EtcdMaintenance.Parsing;
 
 /// <summary>One line of the output: its 1-based number and where it lies in the text (without the line break).</summary>
@@ -10,6 +12,7 @@ internal readonly record struct TextLine(int Number, int Start, int Length)
 internal sealed class OutputText
 {
     private const int ExcerptLength = 40;
+    private byte[]? _utf8;
 
     public OutputText(string text)
     {
@@ -47,9 +50,22 @@ internal sealed class OutputText
 
     public string Text { get; }
 
+    /// <summary>The text as UTF-8, for the JSON reader.</summary>
+    public byte[] Utf8 => _utf8 ??= Encoding.UTF8.GetBytes(Text);
+
     public IReadOnlyList<TextLine> Lines { get; }
 
     public ReadOnlySpan<char> this[TextLine line] => Text.AsSpan(line.Start, line.Length);
+
+    /// <summary>Where a line starts in <see cref="Utf8"/>.</summary>
+    public int ByteOffset(TextLine line) => Encoding.UTF8.GetByteCount(Text.AsSpan(0, line.Start));
+
+    /// <summary>The lines that start at or after byte <paramref name="byteOffset"/> of <see cref="Utf8"/>.</summary>
+    public IEnumerable<TextLine> LinesFrom(int byteOffset)
+    {
+        var start = Encoding.UTF8.GetCharCount(Utf8.AsSpan(0, byteOffset));
+        return Lines.Where(l => l.Start >= start);
+    }
 
     /// <summary>The line that holds the character at <paramref name="offset"/> (an offset into <see cref="Text"/>).</summary>
     public TextLine LineAt(int offset)

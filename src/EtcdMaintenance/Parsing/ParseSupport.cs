@@ -102,7 +102,7 @@ internal static class ParseSupport
 
     public static long Size(OutputText text, TextLine line, int column, string cell, string what, ref bool approximate)
     {
-        if (!HumanizedBytes.TryParse(cell, out var bytes, out var rounded))
+        if (!ByteSize.TryParse(cell, out var bytes, out var rounded))
         {
             throw text.Error(EtcdctlParseErrorKind.Malformed, line, column, what);
         }

@@ -78,9 +78,10 @@ public sealed class BadInputPropertyTests
             var (cluster, format, cutSeed) = input;
             var full = EtcdctlPrinter.Print(cluster.Statuses, format, cluster.Version);
             var cut = Encoding.UTF8.GetBytes(full[..(cutSeed % full.TrimEnd().Length)]);
-            var revisions = new long[8];
+            var found = new EndpointRevision[8];
 
-            var status = RevisionExtractor.TryExtract(cut, revisions, out var count, out var compact, out var error);
+            var status = RevisionExtractor.TryExtract(cut, found, out var count, out var compact, out var error);
+            var revisions = found.Select(r => r.Revision).ToArray();
 
             if (status == OperationStatus.Done)
             {
@@ -212,9 +213,9 @@ public sealed class BadInputPropertyTests
         }
 
         EtcdctlOutput.TryDetectFormat(text, out _);
-        var status = RevisionExtractor.TryExtract(text, new long[2], out _, out var compact, out var error);
+        var status = RevisionExtractor.TryExtract(Encoding.UTF8.GetBytes(text), new EndpointRevision[2], out _, out var compact, out var error);
         Assert.Equal(status is OperationStatus.Done or OperationStatus.DestinationTooSmall, error is null);
-        RevisionExtractor.TryExtract(Encoding.UTF8.GetBytes(text), new EndpointRevision[1], out _, out _, out _);
+        RevisionExtractor.TryGetCompactRevision(text, out _, out _);
         var extract = Record.Exception(() => RevisionExtractor.Extract(text));
         Assert.True(extract is null or EtcdctlParseException, extract?.ToString());
         Assert.True(compact >= 0);

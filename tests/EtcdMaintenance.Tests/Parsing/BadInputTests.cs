@@ -221,7 +221,8 @@ public sealed class BadInputTests
         var output = EtcdctlOutput.ParseEndpointStatus(text);
 
         Assert.Equal(huge, output.Statuses[0].Errors[0]);
-        Assert.Equal(16, RevisionExtractor.GetCompactRevision(Encoding.UTF8.GetBytes(text)));
+        Assert.True(RevisionExtractor.TryGetCompactRevision(Encoding.UTF8.GetBytes(text), out var revision, out _));
+        Assert.Equal(16, revision);
     }
 
     [Fact]
@@ -246,7 +247,7 @@ public sealed class BadInputTests
     [Fact]
     public void RevisionExtractor_OnAnEmptySpan_IsEmptyNotAnException()
     {
-        var status = RevisionExtractor.TryExtract(ReadOnlySpan<byte>.Empty, Span<long>.Empty, out var count, out var compact, out var error);
+        var status = RevisionExtractor.TryExtract(ReadOnlySpan<byte>.Empty, Span<EndpointRevision>.Empty, out var count, out var compact, out var error);
 
         Assert.Equal(OperationStatus.InvalidData, status);
         Assert.Equal((0, 0L), (count, compact));

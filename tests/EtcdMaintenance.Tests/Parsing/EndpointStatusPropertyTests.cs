@@ -1,3 +1,4 @@
+using System.Text;
 using EtcdMaintenance.Parsing;
 using FsCheck;
 using FsCheck.Fluent;
@@ -140,7 +141,7 @@ public sealed class EndpointStatusPropertyTests
             var text = EtcdctlPrinter.Print(cluster.Statuses, format, cluster.Version);
             var revisions = new EndpointRevision[cluster.Statuses.Count];
 
-            var status = RevisionExtractor.TryExtract(text, revisions, out var count, out var compact, out var error);
+            var status = RevisionExtractor.TryExtract(Encoding.UTF8.GetBytes(text), revisions, out var count, out var compact, out var error);
 
             if (format is "json" or "fields")
             {

@@ -24,16 +24,16 @@ public sealed class RevisionExtractorTests
     }
 
     [Fact]
-    public void TryExtract_IntoInt64Span_WritesTheRevisions()
+    public void TryExtract_Etcd36Json_WritesTheRevisions()
     {
         var json = Encoding.UTF8.GetBytes(Fixtures.Read("handwritten/etcd-3.6-endpoint-status.json.txt"));
-        Span<long> revisions = stackalloc long[3];
+        var revisions = new EndpointRevision[3];
 
         var status = RevisionExtractor.TryExtract(json, revisions, out var count, out var compact, out _);
 
         Assert.Equal(OperationStatus.Done, status);
         Assert.Equal(3, count);
-        Assert.Equal([987654L, 987655L, 987653L], revisions.ToArray());
+        Assert.Equal([987654L, 987655L, 987653L], revisions.Select(r => r.Revision));
         Assert.Equal(987655, compact);
     }
 
@@ -41,14 +41,14 @@ public sealed class RevisionExtractorTests
     public void TryExtract_IntoTooSmallASpan_WritesWhatFitsAndStillCountsAndComparesAll()
     {
         var json = Encoding.UTF8.GetBytes(Fixtures.Read("handwritten/etcd-3.6-endpoint-status.json.txt"));
-        Span<long> revisions = stackalloc long[1];
+        Span<EndpointRevision> revisions = stackalloc EndpointRevision[1];
 
         var status = RevisionExtractor.TryExtract(json, revisions, out var count, out var compact, out var error);
 
         Assert.Equal(OperationStatus.DestinationTooSmall, status);
         Assert.Null(error);
         Assert.Equal(3, count);
-        Assert.Equal(987654, revisions[0]);
+        Assert.Equal(987654, revisions[0].Revision);
         Assert.Equal(987655, compact);
     }
 
@@ -81,9 +81,9 @@ public sealed class RevisionExtractorTests
     [InlineData("simple")]
     public void TryExtract_OnFormatsThatDoNotPrintTheRevision_FailsSayingSoInsteadOfReturningANumber(string format)
     {
-        Span<long> revisions = stackalloc long[4];
+        Span<EndpointRevision> revisions = stackalloc EndpointRevision[4];
 
-        var status = RevisionExtractor.TryExtract(Fixtures.Real("endpoint-status", format, withStandardError: true), revisions, out var count, out var compact, out var error);
+        var status = RevisionExtractor.TryExtract(Encoding.UTF8.GetBytes(Fixtures.Real("endpoint-status", format, withStandardError: true)), revisions, out var count, out var compact, out var error);
 
         Assert.Equal(OperationStatus.InvalidData, status);
         Assert.Equal(0, count);
@@ -93,9 +93,9 @@ public sealed class RevisionExtractorTests
     }
 
     [Fact]
-    public void GetCompactRevision_OnATable_ThrowsTheParseException()
+    public void Extract_OnATable_ThrowsTheParseException()
     {
-        var ex = Assert.Throws<EtcdctlParseException>(() => RevisionExtractor.GetCompactRevision(Fixtures.Real("endpoint-status", "table")));
+        var ex = Assert.Throws<EtcdctlParseException>(() => RevisionExtractor.Extract(Fixtures.Real("endpoint-status", "table")));
 
         Assert.Equal(EtcdctlParseErrorKind.NotInFormat, ex.Kind);
         Assert.Equal(1, ex.Line);
@@ -106,7 +106,7 @@ public sealed class RevisionExtractorTests
     {
         var cut = s_json.AsSpan(0, s_json.Length / 2);
 
-        var status = RevisionExtractor.TryExtract(cut, Span<long>.Empty, out _, out var compact, out var error);
+        var status = RevisionExtractor.TryExtract(cut, Span<EndpointRevision>.Empty, out _, out var compact, out var error);
 
         Assert.Equal(OperationStatus.NeedMoreData, status);
         Assert.Equal(0, compact);
@@ -169,7 +169,7 @@ public sealed class RevisionExtractorTests
     {
         const string text = "Failed to get the status of endpoint a:2379 (context deadline exceeded)\n[{\"Endpoint\":\"b\",\"Status\":{\"header\":{\"revision\":5}},}]";
 
-        var status = RevisionExtractor.TryExtract(text, Span<long>.Empty, out _, out _, out var error);
+        var status = RevisionExtractor.TryExtract(Encoding.UTF8.GetBytes(text), Span<EndpointRevision>.Empty, out _, out _, out var error);
 
         Assert.Equal(OperationStatus.InvalidData, status);
         Assert.Equal(EtcdctlParseErrorKind.Malformed, error!.Kind);
@@ -183,7 +183,7 @@ public sealed class RevisionExtractorTests
         var json = s_json;
         var fields = Encoding.UTF8.GetBytes(Fixtures.Real("endpoint-status", "fields", withStandardError: true));
         var destination = new EndpointRevision[4];
-        var numbers = new long[4];
+        var numbers = new EndpointRevision[4];
         long sum = 0;
         for (var i = 0; i < 10; i++)
         {
@@ -201,7 +201,7 @@ public sealed class RevisionExtractorTests
         Assert.Equal(0, allocated);
         Assert.Equal(110 * 4 * 16, sum);
 
-        static long Run(byte[] json, byte[] fields, EndpointRevision[] destination, long[] numbers)
+        static long Run(byte[] json, byte[] fields, EndpointRevision[] destination, EndpointRevision[] numbers)
         {
             RevisionExtractor.TryExtract(json, destination, out _, out var a, out _);
             RevisionExtractor.TryExtract(fields, numbers, out _, out var b, out _);
@@ -237,17 +237,17 @@ public sealed class RevisionExtractorTests
     }
 
     [Fact]
-    public void TryGetCompactRevision_WithABrokenValueAfterEachHeader_ReadsTheHeadersWhichTheFullParserRefuses()
+    public void TryGetCompactRevision_WithABrokenValueAfterEachHeader_RefusesItAsTheFullParserDoes()
     {
-        // The revision path checks the structure everywhere and the grammar up to each revision; values after the header
-        // are only bracket-matched. ParseEndpointStatus checks every value.
+        // The revision path is the full parser's reader: it checks every value, not only the headers.
         var text = Fixtures.Real("endpoint-status", "json").Replace("\"dbSize\":19406848", "\"dbSize\":19x06848", StringComparison.Ordinal);
 
-        Assert.True(RevisionExtractor.TryGetCompactRevision(text, out var revision, out _));
+        Assert.False(RevisionExtractor.TryGetCompactRevision(text, out var revision, out var revisionError));
         Assert.False(EtcdctlOutput.TryParseEndpointStatus(text, EtcdctlOutputFormat.Auto, out _, out var error));
 
-        Assert.Equal(16, revision);
+        Assert.Equal(0, revision);
         Assert.Equal(EtcdctlParseErrorKind.Malformed, error.Kind);
+        Assert.Equal((error.Kind, error.Line, error.Column), (revisionError.Kind, revisionError.Line, revisionError.Column));
     }
 
     [Theory]
