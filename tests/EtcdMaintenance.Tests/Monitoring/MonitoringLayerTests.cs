@@ -45,7 +45,7 @@ public sealed class MonitoringLayerTests
         };
         ActivitySource.AddActivityListener(listener);
         var client = new FakeStatusClient(FakeStatusClient.ThreeEndpoints, (e, _) => Task.FromResult(Status(FakeStatusClient.ThreeEndpoints.ToList().IndexOf(e))));
-        await using var poller = new ClusterPoller(client, timeProvider: new ManualTimeProvider());
+        await using var poller = new ClusterPoller(client, timeProvider: new FakeTimeProvider());
 
         using var testSource = new ActivitySource(TestSourceName);
         using var parent = testSource.StartActivity("test")!;
