@@ -8,7 +8,7 @@ namespace EtcdDoctor.Commands;
 
 /// <summary>
 /// <c>etcd-doctor manifest show|get|set|set-quota --manifest PATH [--dry-run]</c>: read and patch etcd's flags in a static-pod
-/// manifest, an etcd configuration file or a kubeadm ClusterConfiguration (the kind is recognised from the file), printing
+/// manifest, an etcd configuration file, a systemd environment file or a kubeadm ClusterConfiguration (the kind is recognised from the file), printing
 /// the diff applied or, with <c>--dry-run</c>, the diff that would be applied.
 /// </summary>
 internal static class ManifestCommand
@@ -17,7 +17,7 @@ internal static class ManifestCommand
     {
         var manifest = new Option<FileInfo>("--manifest", "-m")
         {
-            Description = "The file: a static-pod manifest (/etc/kubernetes/manifests/etcd.yaml), an etcd config file, or a kubeadm ClusterConfiguration / kubeadm-config ConfigMap",
+            Description = "The file: a static-pod manifest (/etc/kubernetes/manifests/etcd.yaml), an etcd config file, a systemd environment file (/etc/etcd.env), or a kubeadm ClusterConfiguration / kubeadm-config ConfigMap",
             Required = true,
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the diff that would be applied; write nothing" };
@@ -58,17 +58,17 @@ internal static class ManifestCommand
                 Output.WriteJson(new
                 {
                     File = document.SourceName,
-                    Kind = Describe(document),
-                    Flags = Flags(document).Select(f => new { f.Line, f.Name, f.Value, Syntax = f.Syntax.ToString(), f.IsEffective }),
+                    Kind = document.Description,
+                    Flags = document.Flags.Select(f => new { f.Line, f.Name, f.Value, Syntax = f.Syntax.ToString(), f.IsEffective }),
                     LivenessProbe = liveness is null ? null : new { liveness.FailureThreshold, liveness.PeriodSeconds, liveness.FailureBudget },
                     Notices = document.Notices.Select(Notice),
                 });
                 return ExitCodes.Ok;
             }
 
-            Output.Terminal.MarkupLine($"[bold]{Markup.Escape(document.SourceName)}[/]: {Markup.Escape(Describe(document))}");
+            Output.Terminal.MarkupLine($"[bold]{Markup.Escape(document.SourceName)}[/]: {Markup.Escape(document.Description)}");
             var table = new Table().AddColumns("Line", "Flag", "Value", "Written as", "");
-            foreach (var flag in Flags(document))
+            foreach (var flag in document.Flags)
             {
                 table.AddRow(
                     flag.Line.ToString(CultureInfo.InvariantCulture),
@@ -102,7 +102,7 @@ internal static class ManifestCommand
         command.SetAction(result =>
         {
             var flag = result.GetValue(name)!.TrimStart('-');
-            var value = GetFlag(Load(result.GetValue(manifest)!), flag);
+            var value = Load(result.GetValue(manifest)!).GetFlag(flag);
             if (Output.IsJson(result))
             {
                 Output.WriteJson(new { Flag = flag, Value = value, IsSet = value is not null });
@@ -140,9 +140,9 @@ internal static class ManifestCommand
             var newValue = result.GetValue(value);
             var removing = result.GetValue(remove);
             var forced = result.GetValue(force);
-            Func<EtcdYamlDocument, EtcdYamlDocument> edit = removing
-                ? document => Edit(document, d => d.RemoveFlag(flag), d => d.RemoveFlag(flag), d => d.RemoveFlag(flag))
-                : document => Edit(document, d => d.SetFlag(flag, newValue, forced), d => d.SetFlag(flag, newValue, forced), d => d.SetFlag(flag, newValue, forced));
+            Func<EtcdFlagFile, EtcdFlagFile> edit = removing
+                ? document => document.RemoveFlag(flag)
+                : document => document.SetFlag(flag, newValue, forced);
             return await ApplyAsync(result, result.GetValue(manifest)!, result.GetValue(kubeadmConfig), edit, SaveOptions(result.GetValue(dryRun), result.GetValue(backupDir)), cancellationToken);
         });
         return command;
@@ -177,17 +177,14 @@ internal static class ManifestCommand
             }
 
             var probe = result.GetValue(raiseProbe);
-            EtcdYamlDocument Change(EtcdYamlDocument document) => Edit(
-                document,
-                m =>
-                {
-                    var edited = m.SetQuotaBackendBytes(quota, options);
-                    return probe && edited.AssessLivenessProbe(quota, options.DefragmentBytesPerSecond) is { IsSufficient: false } assessment
-                        ? edited.SetLivenessProbeFailureThreshold(assessment.SuggestedFailureThreshold)
-                        : edited;
-                },
-                c => c.SetQuotaBackendBytes(quota, options),
-                k => k.SetQuotaBackendBytes(quota, options));
+            EtcdFlagFile Change(EtcdFlagFile document)
+            {
+                var edited = document.SetQuotaBackendBytes(quota, options);
+                return probe && edited is EtcdManifest pod && pod.AssessLivenessProbe(quota, options.DefragmentBytesPerSecond) is { IsSufficient: false } assessment
+                    ? pod.SetLivenessProbeFailureThreshold(assessment.SuggestedFailureThreshold)
+                    : edited;
+            }
+
             return await ApplyAsync(result, result.GetValue(manifest)!, result.GetValue(kubeadmConfig), Change, SaveOptions(result.GetValue(dryRun), result.GetValue(backupDir)), cancellationToken);
         });
         return command;
@@ -196,10 +193,10 @@ internal static class ManifestCommand
     private static ManifestSaveOptions SaveOptions(bool dryRun, DirectoryInfo? backupDir) => new() { DryRun = dryRun, BackupDirectory = backupDir?.FullName };
 
     /// <summary>Edits the file (and the kubeadm configuration, when given), prints each diff and notice, and saves unless it is a dry run.</summary>
-    private static async Task<int> ApplyAsync(ParseResult parse, FileInfo file, FileInfo? kubeadm, Func<EtcdYamlDocument, EtcdYamlDocument> edit, ManifestSaveOptions options, CancellationToken cancellationToken)
+    private static async Task<int> ApplyAsync(ParseResult parse, FileInfo file, FileInfo? kubeadm, Func<EtcdFlagFile, EtcdFlagFile> edit, ManifestSaveOptions options, CancellationToken cancellationToken)
     {
         // Edit every document before saving any, so that a refused edit leaves every file untouched.
-        var edited = new List<EtcdYamlDocument> { edit(Load(file)) };
+        var edited = new List<EtcdFlagFile> { edit(Load(file)) };
         if (kubeadm is not null)
         {
             edited.Add(edit(KubeadmClusterConfiguration.Load(kubeadm.FullName)));
@@ -237,62 +234,7 @@ internal static class ManifestCommand
         return ExitCodes.Ok;
     }
 
-    private static EtcdYamlDocument Edit(
-        EtcdYamlDocument document,
-        Func<EtcdManifest, EtcdManifest> manifest,
-        Func<EtcdConfigFile, EtcdConfigFile> config,
-        Func<KubeadmClusterConfiguration, KubeadmClusterConfiguration> kubeadm) => document switch
-        {
-            EtcdManifest m => manifest(m),
-            EtcdConfigFile c => config(c),
-            KubeadmClusterConfiguration k => kubeadm(k),
-            _ => throw new InvalidOperationException($"Unknown document {document.GetType().Name}."),
-        };
-
-    /// <summary>Recognises the file: a Pod manifest, a kubeadm configuration, or else an etcd configuration file.</summary>
-    private static EtcdYamlDocument Load(FileInfo file)
-    {
-        try
-        {
-            return EtcdManifest.Load(file.FullName);
-        }
-        catch (ManifestException ex) when (ex.ErrorCode == ManifestErrorCode.NotAPod)
-        {
-        }
-
-        try
-        {
-            return KubeadmClusterConfiguration.Load(file.FullName);
-        }
-        catch (ManifestException ex) when (ex.ErrorCode == ManifestErrorCode.NotAClusterConfiguration)
-        {
-        }
-
-        return EtcdConfigFile.Load(file.FullName);
-    }
-
-    private static string Describe(EtcdYamlDocument document) => document switch
-    {
-        EtcdManifest m => $"static pod, container {m.ContainerName}{(m.IsKubeadmManaged ? " (kubeadm)" : string.Empty)}: {string.Join(' ', m.Command.Take(1))}",
-        KubeadmClusterConfiguration k => $"kubeadm {k.ApiVersion} ClusterConfiguration{(k.IsEmbeddedInConfigMap ? " in the kubeadm-config ConfigMap" : string.Empty)}, etcd.local.extraArgs",
-        _ => "etcd configuration file",
-    };
-
-    private static IReadOnlyList<ManifestFlag> Flags(EtcdYamlDocument document) => document switch
-    {
-        EtcdManifest m => m.Flags,
-        EtcdConfigFile c => c.Flags,
-        KubeadmClusterConfiguration k => k.Flags,
-        _ => [],
-    };
-
-    private static string? GetFlag(EtcdYamlDocument document, string name) => document switch
-    {
-        EtcdManifest m => m.GetFlag(name),
-        EtcdConfigFile c => c.GetFlag(name),
-        KubeadmClusterConfiguration k => k.GetFlag(name),
-        _ => null,
-    };
+    private static EtcdFlagFile Load(FileInfo file) => EtcdFlagFile.Load(file.FullName);
 
     private static void PrintDiff(string diff)
     {

@@ -56,14 +56,14 @@ internal static class RaiseQuotaCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             await using var client = GlobalOptions.CreateClient(parse);
-            var sshHosts = new List<SshEtcdMemberHost>();
+            var sshHosts = new List<IEtcdMemberHost>();
             try
             {
                 return await RaiseAsync(parse, client, sshHosts, cancellationToken);
             }
             finally
             {
-                foreach (var host in sshHosts)
+                foreach (var host in sshHosts.OfType<IAsyncDisposable>())
                 {
                     await host.DisposeAsync();
                 }
@@ -72,7 +72,7 @@ internal static class RaiseQuotaCommand
         return command;
     }
 
-    private static async Task<int> RaiseAsync(ParseResult parse, EtcdMaintenance.EtcdMaintenanceClient client, List<SshEtcdMemberHost> sshHosts, CancellationToken cancellationToken)
+    private static async Task<int> RaiseAsync(ParseResult parse, EtcdMaintenance.EtcdMaintenanceClient client, List<IEtcdMemberHost> sshHosts, CancellationToken cancellationToken)
     {
         List<IEtcdMemberHost> hosts;
         if (SshHostOptions.Connection(parse) is { } ssh)
@@ -81,7 +81,7 @@ internal static class RaiseQuotaCommand
             var paths = new StaticPodPaths { ManifestPath = parse.GetValue(Manifests)![0] };
             foreach (var member in (await client.ListMembersAsync(cancellationToken)).Members)
             {
-                sshHosts.Add(new SshEtcdMemberHost(SshEtcdMemberHost.NodeOf(member, overrides), ssh, paths));
+                sshHosts.Add(SshHostOptions.CreateHost(parse, SshEtcdMemberHost.NodeOf(member, overrides), ssh, paths));
             }
 
             hosts = [.. sshHosts];

@@ -98,8 +98,9 @@ internal static class ReplaceMemberCommand
         }
 
         await using var client = GlobalOptions.CreateClient(parse);
-        await using var sshHost = SshHostOptions.Connection(parse) is { } ssh
-            ? new SshEtcdMemberHost(
+        var sshHost = SshHostOptions.Connection(parse) is { } ssh
+            ? SshHostOptions.CreateHost(
+                parse,
                 await NodeAsync(parse, client, journal, cancellationToken),
                 ssh,
                 new StaticPodPaths
@@ -108,7 +109,8 @@ internal static class ReplaceMemberCommand
                     ParkingDirectory = parse.GetResult(s_parkingDir) is { Implicit: false } ? parse.GetValue(s_parkingDir) : null,
                 })
             : null;
-        IEtcdMemberHost host = sshHost ?? (IEtcdMemberHost)new KubeletStaticPodHost(
+        await using var connection = sshHost as IAsyncDisposable;
+        IEtcdMemberHost host = sshHost ?? new KubeletStaticPodHost(
             manifest ?? KubeletStaticPodHost.DefaultManifestPath,
             parse.GetValue(s_stopKubelet) ? KubeletStopMode.StopKubelet : KubeletStopMode.MoveManifest,
             parse.GetValue(s_parkingDir)!,

@@ -28,7 +28,13 @@ internal static class SshHostOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
-    public static IEnumerable<Option> All => [User, Key, Port, KnownHosts, AcceptNewHostKeys, Sudo, Nodes];
+    public static readonly Option<string?> SystemdUnit = new("--systemd-unit") { Description = "Over SSH, the member runs as this systemd unit (e.g. etcd.service, as kubespray runs it) instead of a static pod: systemctl stop|start|restart UNIT, its flags in --env-file or --config-file." };
+
+    public static readonly Option<string?> EnvFile = new("--env-file") { Description = $"With --systemd-unit: the unit's environment file of ETCD_* variables (default {SystemdUnitOptions.DefaultFlagFilePath})." };
+
+    public static readonly Option<string?> ConfigFile = new("--config-file") { Description = "With --systemd-unit: the etcd configuration file its --config-file names, instead of an environment file." };
+
+    public static IEnumerable<Option> All => [User, Key, Port, KnownHosts, AcceptNewHostKeys, Sudo, Nodes, SystemdUnit, EnvFile, ConfigFile];
 
     /// <summary>Adds the options and the check that --ssh-user and --ssh-key come together.</summary>
     public static void AddTo(Command command)
@@ -43,6 +49,21 @@ internal static class SshHostOptions
             if ((result.GetValue(User) is null) != (result.GetValue(Key) is null))
             {
                 result.AddError("Give --ssh-user and --ssh-key together.");
+            }
+
+            if (result.GetValue(SystemdUnit) is not null && result.GetValue(User) is null)
+            {
+                result.AddError("--systemd-unit reaches the members' nodes over SSH: give --ssh-user and --ssh-key too.");
+            }
+
+            if ((result.GetValue(EnvFile) is not null || result.GetValue(ConfigFile) is not null) && result.GetValue(SystemdUnit) is null)
+            {
+                result.AddError("--env-file and --config-file go with --systemd-unit.");
+            }
+
+            if (result.GetValue(EnvFile) is not null && result.GetValue(ConfigFile) is not null)
+            {
+                result.AddError("Give --env-file or --config-file, not both.");
             }
 
             foreach (var node in result.GetValue(Nodes) ?? [])
@@ -68,6 +89,19 @@ internal static class SshHostOptions
             UseSudo = parse.GetValue(Sudo),
         }
         : null;
+
+    /// <summary>
+    /// The host for a member's node over SSH: its systemd unit when --systemd-unit is given,
+    /// else its static pod at <paramref name="paths"/>. Both are <see cref="IAsyncDisposable"/> (the SSH connection).
+    /// </summary>
+    public static IEtcdMemberHost CreateHost(ParseResult parse, string node, SshConnectionOptions ssh, StaticPodPaths paths) =>
+        parse.GetValue(SystemdUnit) is { } unit
+            ? new SshSystemdMemberHost(node, ssh, new SystemdUnitOptions
+            {
+                Unit = unit,
+                FlagFilePath = parse.GetValue(ConfigFile) ?? parse.GetValue(EnvFile) ?? SystemdUnitOptions.DefaultFlagFilePath,
+            })
+            : new SshEtcdMemberHost(node, ssh, paths);
 
     /// <summary>The --node overrides by member name.</summary>
     public static IReadOnlyDictionary<string, string> NodeOverrides(ParseResult parse) =>

@@ -39,10 +39,35 @@ public enum EtcdHostErrorCode
 
 /// <summary>
 /// A step on a member's node failed. Names the node and the step; unless the message says otherwise, nothing was changed
-/// on the node by the failed step.
+/// on the node by the failed step. An <see cref="IOException"/>: operations stop at the step boundary on it as on any I/O
+/// failure (a node that drops mid-run), record what was done, and resume from their journal.
 /// </summary>
-public sealed class EtcdHostException : Exception
+public sealed class EtcdHostException : IOException
 {
+    /// <summary>Creates an error without a node or step.</summary>
+    public EtcdHostException()
+        : this("A step on a member's node failed.")
+    {
+    }
+
+    /// <summary>Creates an error without a node or step.</summary>
+    /// <param name="message">The message.</param>
+    public EtcdHostException(string message)
+        : this(message, null)
+    {
+    }
+
+    /// <summary>Creates an error without a node or step.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The underlying error.</param>
+    public EtcdHostException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+        Node = string.Empty;
+        Step = string.Empty;
+        ErrorCode = EtcdHostErrorCode.CommandFailed;
+    }
+
     /// <summary>Creates an error. The library builds its own; this is public so that callers can fake errors in tests.</summary>
     /// <param name="node">The node (host name or address).</param>
     /// <param name="step">The step that failed (e.g. <c>connect</c>, <c>load manifest</c>).</param>

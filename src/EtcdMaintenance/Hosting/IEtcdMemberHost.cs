@@ -23,11 +23,15 @@ public interface IEtcdMemberHost
     /// </summary>
     bool RestartsOnManifestChange { get; }
 
-    /// <summary>Loads the member's manifest (wherever it is kept while the member is stopped).</summary>
-    Task<EtcdManifest> LoadManifestAsync(CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Loads the member's manifest (wherever it is kept while the member is stopped): the document that holds its flags, a
+    /// static-pod manifest, an etcd configuration file or a systemd environment file; operations edit it through
+    /// <see cref="EtcdFlagFile"/> whatever its kind.
+    /// </summary>
+    Task<EtcdFlagFile> LoadManifestAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Saves an edited manifest safely (backup outside the kubelet directory, atomic replace); a dry run only returns the diff.</summary>
-    Task<ManifestSaveResult> SaveManifestAsync(EtcdManifest manifest, bool dryRun = false, CancellationToken cancellationToken = default);
+    Task<ManifestSaveResult> SaveManifestAsync(EtcdFlagFile manifest, bool dryRun = false, CancellationToken cancellationToken = default);
 
     /// <summary>Makes the member run with its saved manifest: nothing for a static pod (kubelet restarts it), a restart for a local process.</summary>
     Task ApplyManifestAsync(CancellationToken cancellationToken = default);

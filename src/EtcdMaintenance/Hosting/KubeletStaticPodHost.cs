@@ -79,11 +79,11 @@ public sealed class KubeletStaticPodHost : IEtcdMemberHost
     private string CurrentManifestPath => !File.Exists(ManifestPath) && File.Exists(ParkedManifestPath) ? ParkedManifestPath : ManifestPath;
 
     /// <inheritdoc />
-    public Task<EtcdManifest> LoadManifestAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult(EtcdManifest.Load(CurrentManifestPath));
+    public Task<EtcdFlagFile> LoadManifestAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<EtcdFlagFile>(EtcdManifest.Load(CurrentManifestPath));
 
     /// <inheritdoc />
-    public Task<ManifestSaveResult> SaveManifestAsync(EtcdManifest manifest, bool dryRun = false, CancellationToken cancellationToken = default)
+    public Task<ManifestSaveResult> SaveManifestAsync(EtcdFlagFile manifest, bool dryRun = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         return ManifestFile.SaveAsync(manifest, _saveOptions.ForSave(dryRun), cancellationToken);

@@ -87,11 +87,11 @@ public sealed class LocalProcessEtcdHost : IEtcdMemberHost
     }
 
     /// <inheritdoc />
-    public Task<EtcdManifest> LoadManifestAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult(EtcdManifest.Load(ManifestPath));
+    public Task<EtcdFlagFile> LoadManifestAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<EtcdFlagFile>(EtcdManifest.Load(ManifestPath));
 
     /// <inheritdoc />
-    public Task<ManifestSaveResult> SaveManifestAsync(EtcdManifest manifest, bool dryRun = false, CancellationToken cancellationToken = default)
+    public Task<ManifestSaveResult> SaveManifestAsync(EtcdFlagFile manifest, bool dryRun = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         return ManifestFile.SaveAsync(manifest, _saveOptions.ForSave(dryRun), cancellationToken);

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using EtcdMaintenance.Manifests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -80,76 +77,13 @@ public sealed class SshEtcdMemberHost : IEtcdMemberHost, IAsyncDisposable
 
     /// <inheritdoc />
     /// <exception cref="EtcdHostException">The node cannot be reached, or the manifest is neither in place nor parked (<see cref="EtcdHostErrorCode.ManifestMissing"/>).</exception>
-    public async Task<EtcdManifest> LoadManifestAsync(CancellationToken cancellationToken = default)
-    {
-        const string Step = "load manifest";
-        var result = await RunAsync(Step, $$"""
-            m={{Q(ManifestPath)}}; p={{Q(ParkedManifestPath)}}
-            if [ -f "$m" ]; then f=$m; elif [ -f "$p" ]; then f=$p; else exit 3; fi
-            printf '%s\n' "$f"; base64 -w0 -- "$f"
-            """, cancellationToken).ConfigureAwait(false);
-        if (result.ExitCode == 3)
-        {
-            throw new EtcdHostException(Name, Step, EtcdHostErrorCode.ManifestMissing, $"neither {ManifestPath} nor the parked {ParkedManifestPath} exists on the node; nothing was changed");
-        }
-
-        Expect(Step, result);
-        var newline = result.Output.IndexOf('\n', StringComparison.Ordinal);
-        var path = result.Output[..newline];
-        var bytes = Convert.FromBase64String(result.Output[(newline + 1)..].Trim());
-        return EtcdManifest.Parse(Encoding.UTF8.GetString(bytes), SourceName(path));
-    }
+    public Task<EtcdFlagFile> LoadManifestAsync(CancellationToken cancellationToken = default) =>
+        RemoteFlagFile.LoadAsync(_shell, ManifestPath, ParkedManifestPath, $"neither {ManifestPath} nor the parked {ParkedManifestPath} exists on the node; nothing was changed", cancellationToken);
 
     /// <inheritdoc />
     /// <exception cref="EtcdHostException">The manifest changed on the node since it was loaded (<see cref="EtcdHostErrorCode.ManifestChangedOnNode"/>), or a step failed; the manifest is then untouched.</exception>
-    public async Task<ManifestSaveResult> SaveManifestAsync(EtcdManifest manifest, bool dryRun = false, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(manifest);
-        const string Step = "save manifest";
-        var prefix = Name + ":";
-        if (!manifest.SourceName.StartsWith(prefix, StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"The manifest {manifest.SourceName} was not loaded from node {Name}.", nameof(manifest));
-        }
-
-        var path = manifest.SourceName[prefix.Length..];
-        var diff = manifest.GetDiff();
-        var loaded = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifest.HasByteOrderMark ? "\uFEFF" + manifest.OriginalText : manifest.OriginalText)));
-        var write = manifest.IsModified && !dryRun;
-        var stamp = _timeProvider.GetUtcNow().ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture);
-        var name = RemotePath.FileName(path);
-        var result = await RunAsync(Step, $$"""
-            f={{Q(path)}}; stage={{Q(_paths.Staging)}}; backups={{Q(_paths.Backups)}}; t=
-            unchanged() { [ -f "$f" ] && [ "$(sha256sum < "$f" | cut -d' ' -f1)" = {{loaded}} ]; }
-            unchanged || exit 4
-            [ {{(write ? 1 : 0)}} = 1 ] || exit 0
-            umask 077; mkdir -p -- "$stage" "$backups"
-            [ "$(stat -c %d -- "$stage")" = "$(stat -c %d -- "$(dirname -- "$f")")" ] || { echo "$stage is not on the filesystem of $f: the rename would not be atomic" >&2; exit 5; }
-            b="$backups"/{{Q(name + "." + stamp + ".bak")}}
-            [ ! -e "$b" ] || exit 6
-            trap '[ -z "$t" ] || rm -f -- "$t"' EXIT
-            cp -- "$f" "$b" && chmod 600 -- "$b"
-            t=$(mktemp -p "$stage" {{Q("." + name + ".XXXXXX.tmp")}})
-            printf '%s' {{Convert.ToBase64String(manifest.ToBytes())}} | base64 -d > "$t"
-            chmod --reference="$f" -- "$t" && chown --reference="$f" -- "$t" && sync -- "$t"
-            unchanged || exit 4
-            mv -f -- "$t" "$f" && t=
-            sync -- "$(dirname -- "$f")" || true
-            printf '%s\n' "$b"
-            """, cancellationToken).ConfigureAwait(false);
-        switch (result.ExitCode)
-        {
-            case 4:
-                throw new EtcdHostException(Name, Step, EtcdHostErrorCode.ManifestChangedOnNode, $"{path} changed (or went away) on the node after it was loaded; nothing was written. Load it again and redo the change");
-            case 6:
-                throw new EtcdHostException(Name, Step, EtcdHostErrorCode.TargetExists, $"a backup named {name}.{stamp}.bak exists already in {_paths.Backups}; nothing was written");
-        }
-
-        Expect(Step, result);
-        return write
-            ? new ManifestSaveResult(path, true, result.Output.Trim(), diff)
-            : new ManifestSaveResult(path, false, null, diff);
-    }
+    public Task<ManifestSaveResult> SaveManifestAsync(EtcdFlagFile manifest, bool dryRun = false, CancellationToken cancellationToken = default) =>
+        RemoteFlagFile.SaveAsync(_shell, manifest, _paths.Staging, _paths.Backups, _timeProvider, dryRun, cancellationToken);
 
     /// <inheritdoc />
     public Task ApplyManifestAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
@@ -207,48 +141,17 @@ public sealed class SshEtcdMemberHost : IEtcdMemberHost, IAsyncDisposable
     /// the rename fails with EBUSY), renames its <c>member</c> directory to <c>DIR/member.replaced-STAMP</c> instead.
     /// </remarks>
     /// <exception cref="EtcdHostException">The member's manifest is in place (<see cref="EtcdHostErrorCode.MemberRunning"/>) or the target exists (<see cref="EtcdHostErrorCode.TargetExists"/>): nothing is moved.</exception>
-    public async Task<string?> ArchiveDataDirectoryAsync(string dataDirectory, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
-        const string Step = "archive data dir";
-        var stamp = _timeProvider.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var directory = RemotePath.TrimEnd(RemotePath.Absolute(dataDirectory, nameof(dataDirectory)));
-        var result = await RunAsync(Step, $$"""
-            d={{Q(directory)}}
-            [ ! -f {{Q(ManifestPath)}} ] || exit 7
-            [ -d "$d" ] || exit 0
-            if mountpoint -q -- "$d"; then src="$d/member"; t="$d/member.replaced-{{stamp}}"; [ -d "$src" ] || exit 0
-            else src=$d; t="$d.replaced-{{stamp}}"; fi
-            [ ! -e "$t" ] || { printf '%s\n' "$t" >&2; exit 6; }
-            mv -- "$src" "$t" && printf '%s\n' "$t"
-            """, cancellationToken).ConfigureAwait(false);
-        switch (result.ExitCode)
-        {
-            case 7:
-                throw new EtcdHostException(Name, Step, EtcdHostErrorCode.MemberRunning, $"refusing to move {directory} aside while {ManifestPath} is in place (the member is meant to run): stop it first");
-            case 6:
-                throw new EtcdHostException(Name, Step, EtcdHostErrorCode.TargetExists, $"{result.Error.Trim()} exists already; nothing was moved");
-        }
-
-        Expect(Step, result);
-        return result.Output.Trim() is { Length: > 0 } target ? target : null;
-    }
+    public Task<string?> ArchiveDataDirectoryAsync(string dataDirectory, CancellationToken cancellationToken = default) =>
+        RemoteFlagFile.ArchiveDataDirectoryAsync(_shell, dataDirectory, $"[ ! -f {Q(ManifestPath)} ]",
+            $"while {ManifestPath} is in place (the member is meant to run): stop it first", _timeProvider, cancellationToken);
 
     /// <summary>Closes the SSH connection.</summary>
     public ValueTask DisposeAsync() => _shell.DisposeAsync();
 
     private static string Q(string value) => ShellQuote.Quote(value);
 
-    private string SourceName(string path) => $"{Name}:{path}";
-
     private Task<NodeCommandResult> RunAsync(string step, string script, CancellationToken cancellationToken) =>
         _shell.RunAsync(step, script.ReplaceLineEndings("\n"), cancellationToken);
 
-    private void Expect(string step, NodeCommandResult result)
-    {
-        if (result.ExitCode != 0)
-        {
-            throw new EtcdHostException(Name, step, EtcdHostErrorCode.CommandFailed, $"the command exited {result.ExitCode}: {result.Error.Trim()}");
-        }
-    }
+    private void Expect(string step, NodeCommandResult result) => RemoteFlagFile.Expect(Name, step, result);
 }

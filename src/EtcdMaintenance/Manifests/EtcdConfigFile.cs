@@ -13,7 +13,7 @@ namespace EtcdMaintenance.Manifests;
 /// would otherwise read them as something other than a string. Nested sections (<c>client-transport-security</c>) and
 /// list values are read but not edited.
 /// </remarks>
-public sealed class EtcdConfigFile : EtcdFlagDocument<EtcdConfigFile>
+public sealed class EtcdConfigFile : EtcdFlagFile
 {
     /// <summary>Keys etcd reads as integers.</summary>
     private static readonly HashSet<string> s_integerKeys = new(StringComparer.Ordinal)
@@ -36,13 +36,21 @@ public sealed class EtcdConfigFile : EtcdFlagDocument<EtcdConfigFile>
     /// <param name="path">E.g. <c>/etc/etcd/etcd.conf.yml</c>.</param>
     /// <exception cref="ManifestException">The file is not an etcd configuration file, naming the line.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static EtcdConfigFile Load(string path) => Create(DocumentOrigin.FromFile(path), null, []);
+    public static new EtcdConfigFile Load(string path) => Create(DocumentOrigin.FromFile(path), null, []);
 
     /// <summary>Parses an etcd configuration file from text.</summary>
     /// <param name="text">The file's text.</param>
     /// <param name="sourceName">A name for messages and diffs.</param>
     /// <exception cref="ManifestException">The text is not an etcd configuration file, naming the line.</exception>
-    public static EtcdConfigFile Parse(string text, string? sourceName = null) => Create(DocumentOrigin.FromText(text, sourceName), null, []);
+    public static new EtcdConfigFile Parse(string text, string? sourceName = null) => Create(DocumentOrigin.FromText(text, sourceName), null, []);
+
+    /// <inheritdoc />
+    public override EtcdFlagFileKind Kind => EtcdFlagFileKind.EtcdConfigFile;
+
+    /// <inheritdoc />
+    public override string Description => "etcd configuration file";
+
+    internal static EtcdConfigFile FromOrigin(DocumentOrigin origin) => Create(origin, null, []);
 
     private protected override EtcdConfigFile Rebuild(string text, IReadOnlyList<ManifestNotice> notices) => Create(Origin, text, notices);
 

@@ -21,7 +21,7 @@ namespace EtcdMaintenance.Manifests;
 /// ignore every other flag: edit the file with <see cref="EtcdConfigFile"/> instead (a notice says so).
 /// </para>
 /// </remarks>
-public sealed class EtcdManifest : EtcdFlagDocument<EtcdManifest>
+public sealed class EtcdManifest : EtcdFlagFile
 {
     private readonly Model _model;
 
@@ -53,13 +53,13 @@ public sealed class EtcdManifest : EtcdFlagDocument<EtcdManifest>
     /// <param name="path">E.g. <c>/etc/kubernetes/manifests/etcd.yaml</c>.</param>
     /// <exception cref="ManifestException">The file is not a Pod manifest with an etcd container, naming the line.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static EtcdManifest Load(string path) => Create(DocumentOrigin.FromFile(path), null, []);
+    public static new EtcdManifest Load(string path) => Create(DocumentOrigin.FromFile(path), null, []);
 
     /// <summary>Parses a manifest from text.</summary>
     /// <param name="text">The manifest; a leading byte-order mark is kept.</param>
     /// <param name="sourceName">A name for messages and diffs, e.g. the path it came from.</param>
     /// <exception cref="ManifestException">The text is not a Pod manifest with an etcd container, naming the line.</exception>
-    public static EtcdManifest Parse(string text, string? sourceName = null) => Create(DocumentOrigin.FromText(text, sourceName), null, []);
+    public static new EtcdManifest Parse(string text, string? sourceName = null) => Create(DocumentOrigin.FromText(text, sourceName), null, []);
 
     /// <summary>
     /// Whether the liveness probe leaves a defragment of a database as large as <paramref name="quota"/> enough time, and
@@ -120,6 +120,14 @@ public sealed class EtcdManifest : EtcdFlagDocument<EtcdManifest>
 
         return result;
     }
+
+    /// <inheritdoc />
+    public override EtcdFlagFileKind Kind => EtcdFlagFileKind.StaticPodManifest;
+
+    /// <inheritdoc />
+    public override string Description => $"static pod, container {ContainerName}{(IsKubeadmManaged ? " (kubeadm)" : string.Empty)}: {string.Join(' ', Command.Take(1))}";
+
+    internal static EtcdManifest FromOrigin(DocumentOrigin origin) => Create(origin, null, []);
 
     private protected override EtcdManifest Rebuild(string text, IReadOnlyList<ManifestNotice> notices) => Create(Origin, text, notices);
 

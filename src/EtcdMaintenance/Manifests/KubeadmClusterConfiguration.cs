@@ -18,7 +18,7 @@ namespace EtcdMaintenance.Manifests;
 /// edits to the embedded document keep the block's indentation. Values are strings to kubeadm, so a value YAML would read
 /// as a number or a boolean is written in double quotes (<c>quota-backend-bytes: "8589934592"</c>).
 /// </remarks>
-public sealed partial class KubeadmClusterConfiguration : EtcdFlagDocument<KubeadmClusterConfiguration>
+public sealed partial class KubeadmClusterConfiguration : EtcdFlagFile
 {
     private readonly Model _model;
 
@@ -41,13 +41,21 @@ public sealed partial class KubeadmClusterConfiguration : EtcdFlagDocument<Kubea
     /// <param name="path">The file.</param>
     /// <exception cref="ManifestException">No ClusterConfiguration is found, or it uses external etcd, naming the line.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static KubeadmClusterConfiguration Load(string path) => Create(DocumentOrigin.FromFile(path), null, []);
+    public static new KubeadmClusterConfiguration Load(string path) => Create(DocumentOrigin.FromFile(path), null, []);
 
     /// <summary>Parses a kubeadm configuration or a <c>kubeadm-config</c> ConfigMap from text.</summary>
     /// <param name="text">The text.</param>
     /// <param name="sourceName">A name for messages and diffs.</param>
     /// <exception cref="ManifestException">No ClusterConfiguration is found, or it uses external etcd, naming the line.</exception>
-    public static KubeadmClusterConfiguration Parse(string text, string? sourceName = null) => Create(DocumentOrigin.FromText(text, sourceName), null, []);
+    public static new KubeadmClusterConfiguration Parse(string text, string? sourceName = null) => Create(DocumentOrigin.FromText(text, sourceName), null, []);
+
+    /// <inheritdoc />
+    public override EtcdFlagFileKind Kind => EtcdFlagFileKind.KubeadmClusterConfiguration;
+
+    /// <inheritdoc />
+    public override string Description => $"kubeadm {ApiVersion} ClusterConfiguration{(IsEmbeddedInConfigMap ? " in the kubeadm-config ConfigMap" : string.Empty)}, etcd.local.extraArgs";
+
+    internal static KubeadmClusterConfiguration FromOrigin(DocumentOrigin origin) => Create(origin, null, []);
 
     private protected override KubeadmClusterConfiguration Rebuild(string text, IReadOnlyList<ManifestNotice> notices) => Create(Origin, text, notices);
 

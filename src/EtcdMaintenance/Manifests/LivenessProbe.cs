@@ -1,16 +1,43 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace EtcdMaintenance.Manifests;
 
 /// <summary>
 /// The etcd container's liveness probe, with Kubernetes' defaults filled in for fields not written (failureThreshold 3,
 /// periodSeconds 10, timeoutSeconds 1, initialDelaySeconds 0). kubeadm writes failureThreshold 8 and periodSeconds 10.
 /// </summary>
-/// <param name="FailureThreshold">Consecutive failed checks before kubelet restarts the container.</param>
-/// <param name="PeriodSeconds">Seconds between checks.</param>
-/// <param name="TimeoutSeconds">Seconds a check may take.</param>
-/// <param name="InitialDelaySeconds">Seconds before the first check.</param>
-/// <param name="Line">The 1-based line of <c>livenessProbe:</c>.</param>
-public sealed record LivenessProbe(int FailureThreshold, int PeriodSeconds, int TimeoutSeconds, int InitialDelaySeconds, int Line)
+public sealed record LivenessProbe
 {
+    /// <summary>Creates one; set every required property.</summary>
+    public LivenessProbe()
+    {
+    }
+
+    [SetsRequiredMembers]
+    internal LivenessProbe(int failureThreshold, int periodSeconds, int timeoutSeconds, int initialDelaySeconds, int line)
+    {
+        FailureThreshold = failureThreshold;
+        PeriodSeconds = periodSeconds;
+        TimeoutSeconds = timeoutSeconds;
+        InitialDelaySeconds = initialDelaySeconds;
+        Line = line;
+    }
+
+    /// <summary>Consecutive failed checks before kubelet restarts the container.</summary>
+    public required int FailureThreshold { get; init; }
+
+    /// <summary>Seconds between checks.</summary>
+    public required int PeriodSeconds { get; init; }
+
+    /// <summary>Seconds a check may take.</summary>
+    public required int TimeoutSeconds { get; init; }
+
+    /// <summary>Seconds before the first check.</summary>
+    public required int InitialDelaySeconds { get; init; }
+
+    /// <summary>The 1-based line of <c>livenessProbe:</c>.</summary>
+    public required int Line { get; init; }
+
     /// <summary>How long checks may fail before kubelet kills etcd: about failureThreshold x periodSeconds.</summary>
     public TimeSpan FailureBudget => TimeSpan.FromSeconds((long)FailureThreshold * PeriodSeconds);
 }
@@ -20,20 +47,42 @@ public sealed record LivenessProbe(int FailureThreshold, int PeriodSeconds, int 
 /// rewrites the database, and the database can grow up to the quota; if the checks fail for longer than the probe's
 /// budget, kubelet kills etcd in the middle of the defragment.
 /// </summary>
-/// <param name="Probe">The probe as written.</param>
-/// <param name="Quota">The quota assessed.</param>
-/// <param name="DefragmentBytesPerSecond">The assumed defragment throughput.</param>
-/// <param name="EstimatedDefragmentDuration">How long a defragment of a database as large as the quota may take.</param>
-/// <param name="RequiredBudget">The budget wanted: the estimate with 50% margin.</param>
-/// <param name="SuggestedFailureThreshold">The failureThreshold that gives <see cref="RequiredBudget"/> at the probe's period (never lower than the current one).</param>
-public sealed record LivenessProbeAssessment(
-    LivenessProbe Probe,
-    QuotaBackendBytes Quota,
-    long DefragmentBytesPerSecond,
-    TimeSpan EstimatedDefragmentDuration,
-    TimeSpan RequiredBudget,
-    int SuggestedFailureThreshold)
+public sealed record LivenessProbeAssessment
 {
+    /// <summary>Creates one; set every required property.</summary>
+    public LivenessProbeAssessment()
+    {
+    }
+
+    [SetsRequiredMembers]
+    internal LivenessProbeAssessment(LivenessProbe probe, QuotaBackendBytes quota, long defragmentBytesPerSecond, TimeSpan estimatedDefragmentDuration, TimeSpan requiredBudget, int suggestedFailureThreshold)
+    {
+        Probe = probe;
+        Quota = quota;
+        DefragmentBytesPerSecond = defragmentBytesPerSecond;
+        EstimatedDefragmentDuration = estimatedDefragmentDuration;
+        RequiredBudget = requiredBudget;
+        SuggestedFailureThreshold = suggestedFailureThreshold;
+    }
+
+    /// <summary>The probe as written.</summary>
+    public required LivenessProbe Probe { get; init; }
+
+    /// <summary>The quota assessed.</summary>
+    public required QuotaBackendBytes Quota { get; init; }
+
+    /// <summary>The assumed defragment throughput.</summary>
+    public required long DefragmentBytesPerSecond { get; init; }
+
+    /// <summary>How long a defragment of a database as large as the quota may take.</summary>
+    public required TimeSpan EstimatedDefragmentDuration { get; init; }
+
+    /// <summary>The budget wanted: the estimate with 50% margin.</summary>
+    public required TimeSpan RequiredBudget { get; init; }
+
+    /// <summary>The failureThreshold that gives <see cref="RequiredBudget"/> at the probe's period (never lower than the current one).</summary>
+    public required int SuggestedFailureThreshold { get; init; }
+
     /// <summary>Whether the probe's budget covers <see cref="RequiredBudget"/>.</summary>
     public bool IsSufficient => Probe.FailureBudget >= RequiredBudget;
 

@@ -66,6 +66,9 @@ public enum ManifestErrorCode
 
     /// <summary>The quota is under 1 MiB (etcd would raise NOSPACE almost at once) or negative (which turns the quota off); written only when forced.</summary>
     QuotaBelowMinimum,
+
+    /// <summary>The file is not a systemd environment file of <c>NAME=value</c> lines, or names none of etcd's <c>ETCD_*</c> variables.</summary>
+    NotAnEnvironmentFile,
 }
 
 /// <summary>

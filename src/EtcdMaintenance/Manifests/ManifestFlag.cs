@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace EtcdMaintenance.Manifests;
 
 /// <summary>How a flag is written.</summary>
@@ -17,15 +19,40 @@ public enum ManifestFlagSyntax
 
     /// <summary>A list item <c>- name: n</c> / <c>value: v</c> (kubeadm <c>extraArgs</c> from <c>v1beta4</c>).</summary>
     NameValueItem,
+
+    /// <summary>An environment variable <c>ETCD_NAME=value</c> (a systemd environment file such as kubespray's <c>/etc/etcd.env</c>).</summary>
+    EnvironmentVariable,
 }
 
 /// <summary>One occurrence of a flag in a document.</summary>
-/// <param name="Name">The flag's name without leading dashes, e.g. <c>quota-backend-bytes</c>.</param>
-/// <param name="Value">The value as written (unquoted), or <see langword="null"/> for a <see cref="ManifestFlagSyntax.Bare"/> flag.</param>
-/// <param name="Syntax">How it is written.</param>
-/// <param name="Line">The 1-based line where it is written.</param>
-public sealed record ManifestFlag(string Name, string? Value, ManifestFlagSyntax Syntax, int Line)
+public sealed record ManifestFlag
 {
+    /// <summary>Creates one; set every required property.</summary>
+    public ManifestFlag()
+    {
+    }
+
+    [SetsRequiredMembers]
+    internal ManifestFlag(string name, string? value, ManifestFlagSyntax syntax, int line)
+    {
+        Name = name;
+        Value = value;
+        Syntax = syntax;
+        Line = line;
+    }
+
+    /// <summary>The flag's name without leading dashes, e.g. <c>quota-backend-bytes</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The value as written (unquoted), or <see langword="null"/> for a <see cref="ManifestFlagSyntax.Bare"/> flag.</summary>
+    public string? Value { get; init; }
+
+    /// <summary>How it is written.</summary>
+    public required ManifestFlagSyntax Syntax { get; init; }
+
+    /// <summary>The 1-based line where it is written.</summary>
+    public required int Line { get; init; }
+
     /// <summary>
     /// Whether etcd uses this occurrence: the last one of its name wins (Go's flag package sets the flag once per
     /// occurrence), so every earlier duplicate is ignored.

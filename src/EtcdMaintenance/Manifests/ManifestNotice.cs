@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace EtcdMaintenance.Manifests;
 
 /// <summary>How much a <see cref="ManifestNotice"/> matters.</summary>
@@ -49,11 +51,30 @@ public enum ManifestNoticeCode
 }
 
 /// <summary>A warning or a piece of advice about a document or about an edit made to it.</summary>
-/// <param name="Code">What it is about.</param>
-/// <param name="Severity">How much it matters.</param>
-/// <param name="Message">A sentence for people.</param>
-public sealed record ManifestNotice(ManifestNoticeCode Code, ManifestNoticeSeverity Severity, string Message)
+public sealed record ManifestNotice
 {
+    /// <summary>Creates one; set every required property.</summary>
+    public ManifestNotice()
+    {
+    }
+
+    [SetsRequiredMembers]
+    internal ManifestNotice(ManifestNoticeCode code, ManifestNoticeSeverity severity, string message)
+    {
+        Code = code;
+        Severity = severity;
+        Message = message;
+    }
+
+    /// <summary>What it is about.</summary>
+    public required ManifestNoticeCode Code { get; init; }
+
+    /// <summary>How much it matters.</summary>
+    public required ManifestNoticeSeverity Severity { get; init; }
+
+    /// <summary>A sentence for people.</summary>
+    public required string Message { get; init; }
+
     /// <summary>The flag concerned, without dashes, when there is one.</summary>
     public string? Flag { get; init; }
 

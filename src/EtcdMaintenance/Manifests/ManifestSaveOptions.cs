@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace EtcdMaintenance.Manifests;
 
 /// <summary>How <see cref="ManifestFile.SaveAsync"/> writes a document.</summary>
@@ -32,8 +34,31 @@ public sealed class ManifestSaveOptions
 }
 
 /// <summary>What <see cref="ManifestFile.SaveAsync"/> did.</summary>
-/// <param name="Path">The file written (a symbolic link's final target).</param>
-/// <param name="Written">Whether the file was replaced (false for a dry run or a document without changes).</param>
-/// <param name="BackupPath">The backup written, if any.</param>
-/// <param name="Diff">The unified diff of the change applied, or that would be applied by a dry run; empty when there is none.</param>
-public sealed record ManifestSaveResult(string Path, bool Written, string? BackupPath, string Diff);
+public sealed record ManifestSaveResult
+{
+    /// <summary>Creates one; set every required property.</summary>
+    public ManifestSaveResult()
+    {
+    }
+
+    [SetsRequiredMembers]
+    internal ManifestSaveResult(string path, bool written, string? backupPath, string diff)
+    {
+        Path = path;
+        Written = written;
+        BackupPath = backupPath;
+        Diff = diff;
+    }
+
+    /// <summary>The file written (a symbolic link's final target).</summary>
+    public required string Path { get; init; }
+
+    /// <summary>Whether the file was replaced (false for a dry run or a document without changes).</summary>
+    public required bool Written { get; init; }
+
+    /// <summary>The backup written, if any.</summary>
+    public string? BackupPath { get; init; }
+
+    /// <summary>The unified diff of the change applied, or that would be applied by a dry run; empty when there is none.</summary>
+    public required string Diff { get; init; }
+}

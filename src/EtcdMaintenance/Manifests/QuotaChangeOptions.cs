@@ -1,6 +1,6 @@
 namespace EtcdMaintenance.Manifests;
 
-/// <summary>Safety checks and advice for <see cref="EtcdFlagDocument{TSelf}.SetQuotaBackendBytes"/>.</summary>
+/// <summary>Safety checks and advice for <see cref="EtcdFlagFile.SetQuotaBackendBytes"/>.</summary>
 public sealed class QuotaChangeOptions
 {
     /// <summary>

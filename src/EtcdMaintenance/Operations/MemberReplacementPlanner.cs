@@ -8,7 +8,7 @@ namespace EtcdMaintenance.Operations;
 internal sealed record ManifestFacts(
     string Path, string? Name, IReadOnlyList<string>? AdvertisePeerUrls, IReadOnlyList<string>? AdvertiseClientUrls, string? DataDirectory, string? ConfigFile)
 {
-    public static ManifestFacts From(EtcdManifest manifest, string path) => new(
+    public static ManifestFacts From(EtcdFlagFile manifest, string path) => new(
         path,
         manifest.GetName(),
         manifest.GetUrls(EtcdUrlKind.InitialAdvertisePeerUrls),

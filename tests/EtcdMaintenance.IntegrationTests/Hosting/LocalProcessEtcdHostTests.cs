@@ -15,7 +15,7 @@ public sealed class LocalProcessEtcdHostTests
         await using var client = cluster.CreateClient();
         var host = cluster.Members[0].Host!;
         Assert.True(await host.IsStartedAsync());
-        Assert.Contains("--name=n1", (await host.LoadManifestAsync()).CommandLine);
+        Assert.Contains("--name=n1", ((EtcdManifest)await host.LoadManifestAsync()).CommandLine);
 
         // A new host object, as a resumed operation in a new process would build, finds the member by its PID file.
         var fresh = new LocalProcessEtcdHost(host.ManifestPath, EtcdBinaries.Etcd);

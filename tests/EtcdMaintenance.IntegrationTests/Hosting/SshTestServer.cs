@@ -11,7 +11,9 @@ namespace EtcdMaintenance.IntegrationTests.Hosting;
 /// </summary>
 public sealed class SshTestServer : IAsyncDisposable
 {
-    private readonly Process _sshd;
+    private const string Sshd = "/usr/sbin/sshd";
+
+    private Process _sshd;
 
     private SshTestServer(string root, int port, Process sshd)
     {
@@ -43,7 +45,6 @@ public sealed class SshTestServer : IAsyncDisposable
 
     public static async Task<SshTestServer> StartAsync()
     {
-        const string Sshd = "/usr/sbin/sshd";
         if (!File.Exists(Sshd) || !File.Exists("/usr/bin/ssh-keygen"))
         {
             throw new InvalidOperationException("sshd or ssh-keygen is missing: install openssh-server (apt-get install -y openssh-server). SSH tests need a real OpenSSH server and fail without one.");
@@ -72,6 +73,39 @@ public sealed class SshTestServer : IAsyncDisposable
             SetEnv PATH={root}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
             Subsystem sftp internal-sftp
             """);
+        var server = new SshTestServer(root, port, null!);
+        try
+        {
+            server._sshd = await LaunchAsync(config, port);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Stops sshd and every session it runs, as a node dropping off the network; <see cref="RestartAsync"/> brings it back.</summary>
+    public async Task StopAsync()
+    {
+        if (!_sshd.HasExited)
+        {
+            _sshd.Kill(entireProcessTree: true);
+            await _sshd.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Starts sshd again on the same port with the same keys.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        _sshd.Dispose();
+        _sshd = await LaunchAsync(Path.Combine(Root, "sshd_config"), Port);
+    }
+
+    private static async Task<Process> LaunchAsync(string config, int port)
+    {
         Directory.CreateDirectory("/run/sshd");
         var start = new ProcessStartInfo(Sshd) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var argument in new[] { "-D", "-e", "-f", config })
@@ -83,7 +117,6 @@ public sealed class SshTestServer : IAsyncDisposable
         var log = new System.Text.StringBuilder();
         sshd.ErrorDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
         sshd.BeginErrorReadLine();
-        var server = new SshTestServer(root, port, sshd);
         try
         {
             await Retry.UntilAsync(async () =>
@@ -107,11 +140,16 @@ public sealed class SshTestServer : IAsyncDisposable
                     return false;
                 }
             }, "sshd to listen");
-            return server;
+            return sshd;
         }
         catch
         {
-            await server.DisposeAsync();
+            if (!sshd.HasExited)
+            {
+                sshd.Kill(entireProcessTree: true);
+            }
+
+            sshd.Dispose();
             throw;
         }
     }
@@ -136,13 +174,12 @@ public sealed class SshTestServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_sshd.HasExited)
+        if (_sshd is not null)
         {
-            _sshd.Kill(entireProcessTree: true);
-            await _sshd.WaitForExitAsync();
+            await StopAsync();
+            _sshd.Dispose();
         }
 
-        _sshd.Dispose();
         Directory.Delete(Root, recursive: true);
     }
 }

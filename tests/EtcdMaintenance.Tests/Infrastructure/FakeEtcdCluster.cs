@@ -267,9 +267,9 @@ public sealed class FakeMemberHost : IEtcdMemberHost, IDisposable
 
     public List<string> Actions { get; } = [];
 
-    public Task<EtcdManifest> LoadManifestAsync(CancellationToken cancellationToken = default) => Task.FromResult(EtcdManifest.Load(ManifestPath));
+    public Task<EtcdFlagFile> LoadManifestAsync(CancellationToken cancellationToken = default) => Task.FromResult<EtcdFlagFile>(EtcdManifest.Load(ManifestPath));
 
-    public Task<ManifestSaveResult> SaveManifestAsync(EtcdManifest manifest, bool dryRun = false, CancellationToken cancellationToken = default) =>
+    public Task<ManifestSaveResult> SaveManifestAsync(EtcdFlagFile manifest, bool dryRun = false, CancellationToken cancellationToken = default) =>
         ManifestFile.SaveAsync(manifest, new ManifestSaveOptions { BackupDirectory = Path.Combine(_root, "backups"), DryRun = dryRun }, cancellationToken);
 
     public Task ApplyManifestAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;

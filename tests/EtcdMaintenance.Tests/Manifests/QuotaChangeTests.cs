@@ -48,7 +48,7 @@ public sealed class QuotaChangeTests
     {
         var manifest = EtcdManifest.Parse(s_kubeadm);
 
-        var edited = manifest.SetQuotaBackendBytes(QuotaBackendBytes.Parse("8Gi"));
+        var edited = (EtcdManifest)manifest.SetQuotaBackendBytes(QuotaBackendBytes.Parse("8Gi"));
 
         var advice = Assert.Single(edited.Notices, n => n.Code == ManifestNoticeCode.LivenessProbeBudgetTooSmall);
         var assessment = edited.AssessLivenessProbe(QuotaBackendBytes.Parse("8Gi"))!;
@@ -63,7 +63,7 @@ public sealed class QuotaChangeTests
     [Fact]
     public void SetLivenessProbeFailureThreshold_AfterAdvice_ReplacesTheAdviceWithANewAssessment()
     {
-        var manifest = EtcdManifest.Parse(s_kubeadm).SetQuotaBackendBytes(QuotaBackendBytes.Parse("8Gi"));
+        var manifest = (EtcdManifest)EtcdManifest.Parse(s_kubeadm).SetQuotaBackendBytes(QuotaBackendBytes.Parse("8Gi"));
 
         var enough = manifest.SetLivenessProbeFailureThreshold(39);
         var tooFew = manifest.SetLivenessProbeFailureThreshold(20);

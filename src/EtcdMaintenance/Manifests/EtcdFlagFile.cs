@@ -9,16 +9,14 @@ namespace EtcdMaintenance.Manifests;
 /// (<see cref="EtcdConfigFile"/>) and on kubeadm's <c>etcd.local.extraArgs</c> (<see cref="KubeadmClusterConfiguration"/>),
 /// so a change can be made in every place that must carry it.
 /// </summary>
-/// <typeparam name="TSelf">The document type; every edit returns a new one of it.</typeparam>
 /// <remarks>
 /// Flag names are written without dashes (<c>quota-backend-bytes</c>; leading dashes are accepted and ignored). When a flag is
 /// written more than once, etcd uses the last occurrence: reads return it, <see cref="SetFlag(string, string?)"/> changes it (and reports the
 /// others), <see cref="RemoveFlag"/> removes them all. Setting a flag to the value it already has changes nothing.
 /// </remarks>
-public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
-    where TSelf : EtcdFlagDocument<TSelf>
+public abstract partial class EtcdFlagFile : EtcdYamlDocument
 {
-    private protected EtcdFlagDocument(DocumentOrigin origin, string text, IReadOnlyList<ManifestNotice> readNotices, IReadOnlyList<ManifestNotice> editNotices, IReadOnlyList<ManifestFlag> flags)
+    private protected EtcdFlagFile(DocumentOrigin origin, string text, IReadOnlyList<ManifestNotice> readNotices, IReadOnlyList<ManifestNotice> editNotices, IReadOnlyList<ManifestFlag> flags)
         : base(origin, text, readNotices, editNotices)
     {
         Flags = flags;
@@ -64,7 +62,7 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
     /// boolean, Go duration, URL list or one of a set of words), <see cref="ManifestErrorCode.QuotaBelowMinimum"/> for a
     /// quota under 1 MiB or negative; or the flag's items are laid out in a way that cannot be edited safely.
     /// </exception>
-    public TSelf SetFlag(string name, string? value) => SetFlag(name, value, force: false);
+    public EtcdFlagFile SetFlag(string name, string? value) => SetFlag(name, value, force: false);
 
     /// <summary>Sets a flag, as <see cref="SetFlag(string, string?)"/>; <paramref name="force"/> also writes what is otherwise refused.</summary>
     /// <param name="name">The flag name, e.g. <c>quota-backend-bytes</c>.</param>
@@ -76,7 +74,7 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
     /// <returns>The edited document (this one when the flag already has the value).</returns>
     /// <exception cref="ArgumentException">The name is not a flag name, or the value holds a line break.</exception>
     /// <exception cref="ManifestException">The value is refused (see <see cref="SetFlag(string, string?)"/>), or cannot be edited safely.</exception>
-    public TSelf SetFlag(string name, string? value, bool force)
+    public EtcdFlagFile SetFlag(string name, string? value, bool force)
     {
         var normalized = EtcdFlagSyntax.Normalize(name);
         EtcdFlagSyntax.ValidateValue(value);
@@ -121,13 +119,13 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
     }
 
     /// <summary>Writes a flag whose name and value have been checked.</summary>
-    private TSelf SetCheckedFlag(string normalized, string? value)
+    private EtcdFlagFile SetCheckedFlag(string normalized, string? value)
     {
         value = NormalizeValue(normalized, value);
         var existing = GetFlags(normalized);
         if (existing.Count > 0 && existing[^1].EffectiveValue == (value ?? "true"))
         {
-            return (TSelf)this;
+            return this;
         }
 
         var edits = PlanSet(normalized, value);
@@ -145,12 +143,12 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
     /// <param name="name">The flag name.</param>
     /// <returns>The edited document (this one when the flag is absent).</returns>
     /// <exception cref="ManifestException">The flag's items are laid out in a way that cannot be edited safely.</exception>
-    public TSelf RemoveFlag(string name)
+    public EtcdFlagFile RemoveFlag(string name)
     {
         var normalized = EtcdFlagSyntax.Normalize(name);
         if (!HasFlag(normalized))
         {
-            return (TSelf)this;
+            return this;
         }
 
         var result = Apply(PlanRemove(normalized), normalized, []);
@@ -191,7 +189,7 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
     /// <param name="options">Safety checks and assumptions; defaults when <see langword="null"/>.</param>
     /// <returns>The edited document, with the warnings and advice in <see cref="EtcdYamlDocument.Notices"/>.</returns>
     /// <exception cref="ManifestException"><see cref="ManifestErrorCode.QuotaBelowDatabaseSize"/> or <see cref="ManifestErrorCode.QuotaAboveSuggestedMaximum"/>.</exception>
-    public TSelf SetQuotaBackendBytes(QuotaBackendBytes quota, QuotaChangeOptions? options = null)
+    public EtcdFlagFile SetQuotaBackendBytes(QuotaBackendBytes quota, QuotaChangeOptions? options = null)
     {
         options ??= new QuotaChangeOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.DefragmentBytesPerSecond, nameof(options));
@@ -279,7 +277,7 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
 
     /// <summary>Sets automatic compaction: both <c>--auto-compaction-mode</c> and <c>--auto-compaction-retention</c>.</summary>
     /// <param name="compaction">E.g. <c>AutoCompaction.Periodic(TimeSpan.FromHours(1))</c> or <c>AutoCompaction.Revision(10000)</c>.</param>
-    public TSelf SetAutoCompaction(AutoCompaction compaction)
+    public EtcdFlagFile SetAutoCompaction(AutoCompaction compaction)
     {
         ArgumentNullException.ThrowIfNull(compaction);
         return SetFlag(EtcdFlagSyntax.AutoCompactionMode, compaction.ModeText).SetFlag(EtcdFlagSyntax.AutoCompactionRetention, compaction.Retention);
@@ -307,7 +305,7 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
 
     /// <summary>Sets <c>--initial-cluster</c>. Re-joining a member also needs <see cref="SetInitialClusterState"/> with <see cref="InitialClusterState.Existing"/>.</summary>
     /// <param name="cluster">Every current member plus the one being started.</param>
-    public TSelf SetInitialCluster(InitialCluster cluster)
+    public EtcdFlagFile SetInitialCluster(InitialCluster cluster)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         return SetFlag(EtcdFlagSyntax.InitialCluster, cluster.ToString());
@@ -325,7 +323,7 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
 
     /// <summary>Sets <c>--initial-cluster-state</c> to <c>new</c> or <c>existing</c>.</summary>
     /// <param name="state">The state.</param>
-    public TSelf SetInitialClusterState(InitialClusterState state) => SetFlag(EtcdFlagSyntax.InitialClusterState, state switch
+    public EtcdFlagFile SetInitialClusterState(InitialClusterState state) => SetFlag(EtcdFlagSyntax.InitialClusterState, state switch
     {
         InitialClusterState.New => "new",
         InitialClusterState.Existing => "existing",
@@ -337,7 +335,7 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
 
     /// <summary>Sets the member name (<c>--name</c>).</summary>
     /// <param name="name">Not empty.</param>
-    public TSelf SetName(string name)
+    public EtcdFlagFile SetName(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         return SetFlag(EtcdFlagSyntax.Name, name);
@@ -348,7 +346,7 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
 
     /// <summary>Sets the data directory (<c>--data-dir</c>).</summary>
     /// <param name="path">Not empty.</param>
-    public TSelf SetDataDir(string path)
+    public EtcdFlagFile SetDataDir(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         return SetFlag(EtcdFlagSyntax.DataDir, path);
@@ -381,7 +379,7 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
     /// <summary>Sets a URL flag to a comma-separated list.</summary>
     /// <param name="flag">Which flag.</param>
     /// <param name="urls">At least one; each http(s) with host and port and no path, or unix(s).</param>
-    public TSelf SetUrls(EtcdUrlKind flag, IEnumerable<string> urls)
+    public EtcdFlagFile SetUrls(EtcdUrlKind flag, IEnumerable<string> urls)
     {
         ArgumentNullException.ThrowIfNull(urls);
         var list = urls.ToList();
@@ -405,7 +403,7 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
     private protected abstract IReadOnlyList<TextEdit> PlanRemove(string name);
 
     /// <summary>Parses an edited text into a new document with the same origin, carrying the notices edits added.</summary>
-    private protected abstract TSelf Rebuild(string text, IReadOnlyList<ManifestNotice> notices);
+    private protected abstract EtcdFlagFile Rebuild(string text, IReadOnlyList<ManifestNotice> notices);
 
     /// <summary>How a value is stored: documents without bare flags store <see langword="null"/> as <c>true</c>.</summary>
     private protected virtual string? NormalizeValue(string name, string? value) => value ?? "true";
@@ -449,9 +447,9 @@ public abstract class EtcdFlagDocument<TSelf> : EtcdYamlDocument
         return list.AsReadOnly();
     }
 
-    private TSelf Apply(IReadOnlyList<TextEdit> edits, string name, IEnumerable<ManifestNotice> notices)
+    private EtcdFlagFile Apply(IReadOnlyList<TextEdit> edits, string name, IEnumerable<ManifestNotice> notices)
     {
-        TSelf result;
+        EtcdFlagFile result;
         try
         {
             result = Rebuild(TextEdit.Apply(Text, edits), Merge(EditNotices, notices));
