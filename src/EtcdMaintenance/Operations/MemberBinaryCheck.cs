@@ -28,9 +28,9 @@ internal sealed record MemberBinaryCheck(bool Passed, string Detail)
     /// <param name="clusterVersion">The cluster's version (<see cref="ClusterVersion"/>).</param>
     /// <param name="member">The member, for the message.</param>
     /// <param name="cancellationToken">Cancels running <c>etcd --version</c>.</param>
-    public static async Task<MemberBinaryCheck> CheckAsync(IEtcdMemberHost host, EtcdManifest manifest, Version? clusterVersion, string member, CancellationToken cancellationToken)
+    public static async Task<MemberBinaryCheck> CheckAsync(IEtcdMemberHost host, EtcdFlagFile manifest, Version? clusterVersion, string member, CancellationToken cancellationToken)
     {
-        if (host is not LocalProcessEtcdHost local)
+        if (host is not LocalProcessEtcdHost local || manifest is not EtcdManifest podManifest)
         {
             return new MemberBinaryCheck(true, $"not checked: the version of the etcd {host.Name} starts is not known to the library (container image or remote binary); make sure it is at least the cluster's {clusterVersion?.ToString() ?? "version"}");
         }
@@ -39,7 +39,7 @@ internal sealed record MemberBinaryCheck(bool Passed, string Detail)
         Version version;
         try
         {
-            binary = local.ResolveBinary(manifest);
+            binary = local.ResolveBinary(podManifest);
             version = await EtcdBinaryVersion.ReadAsync(binary, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException ex)
