@@ -36,6 +36,7 @@ public sealed class ThreeMemberClientTests(ThreeMemberFixture fixture) : IClassF
         await Client.PutAsync("/cluster-status/a", "1"u8.ToArray());
         var cluster = await Client.GetClusterStatusAsync();
         using var json = JsonDocument.Parse(await Cluster.EtcdctlAsync(["endpoint", "status", "-w", "json"]));
+        var after = await Client.GetClusterStatusAsync();   // the file only grows between the reads (nothing defragments here)
 
         Assert.Equal(3, cluster.Endpoints.Count);
         Assert.All(cluster.Endpoints, e => Assert.True(e.Succeeded));
@@ -48,7 +49,7 @@ public sealed class ThreeMemberClientTests(ThreeMemberFixture fixture) : IClassF
             Assert.Equal(expected.GetProperty("header").GetProperty("member_id").GetUInt64(), actual.MemberId.Value);
             Assert.Equal(expected.GetProperty("header").GetProperty("cluster_id").GetUInt64(), actual.Header!.ClusterId);
             Assert.Equal(expected.GetProperty("leader").GetUInt64(), actual.Leader.Value);
-            Assert.Equal(expected.GetProperty("dbSize").GetInt64(), actual.DbSize);
+            Assert.InRange(expected.GetProperty("dbSize").GetInt64(), actual.DbSize, after.Endpoints.Single(e => e.Endpoint.Text == endpoint).Status!.DbSize);
         }
 
         Assert.Equal(cluster.Reachable.Max(s => s.Revision), cluster.MaxRevision);

@@ -47,6 +47,7 @@ public sealed class SpaceRecovery
     /// <returns>The report; <see cref="SpaceRecoveryReport.Succeeded"/> is <see langword="false"/> when a step failed (the report says which and how to continue).</returns>
     /// <exception cref="EtcdSafetyCheckException">The checks refused to start; nothing was changed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled at a safe point.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ by a required first parameter (the plan), so no call can be ambiguous.")]
     public Task<SpaceRecoveryReport> ExecuteAsync(IProgress<SpaceRecoveryProgress>? progress = null, CancellationToken cancellationToken = default) =>
         RunAsync(null, progress, cancellationToken);
 
@@ -62,6 +63,7 @@ public sealed class SpaceRecovery
     /// <returns>The report; <see cref="SpaceRecoveryReport.Succeeded"/> is <see langword="false"/> when a step failed (the report says which and how to continue).</returns>
     /// <exception cref="EtcdSafetyCheckException">The checks refused to start, or the cluster changed since the plan; nothing was changed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled at a safe point.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ by a required first parameter (the plan), so no call can be ambiguous.")]
     public Task<SpaceRecoveryReport> ExecuteAsync(SpaceRecoveryPlan plan, IProgress<SpaceRecoveryProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);

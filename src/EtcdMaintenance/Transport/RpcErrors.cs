@@ -73,6 +73,9 @@ internal static class RpcErrors
         HttpRequestException { HttpRequestError: HttpRequestError.HttpProtocolError } => endpointHasAnswered,
         HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse or HttpRequestError.VersionNegotiationError } => false,
         HttpRequestException or IOException or SocketException or AuthenticationException => true,
+        // Cancelled below gRPC while the caller's own token was not (a connection torn down under the call): no answer
+        // came, which says nothing about what listens on the port.
+        OperationCanceledException => true,
         _ => false,
     };
 

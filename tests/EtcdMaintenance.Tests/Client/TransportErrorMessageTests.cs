@@ -34,4 +34,17 @@ public sealed class TransportErrorMessageTests
 
         Assert.Equal("boom", chain);
     }
+
+    [Fact]
+    public void ACallCancelledBelowGrpc_IsAnUnansweredCall_NotAnAnswerThatIsNotGrpc()
+    {
+        var rpc = new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Cancelled, "", new TaskCanceledException("The operation was canceled.")));
+
+        var error = RpcErrors.FromRpc("https://10.0.0.1:2379", "Maintenance.Status", rpc, TimeSpan.FromSeconds(5), endpointHasAnswered: false);
+
+        Assert.IsType<EtcdUnavailableException>(error);
+        Assert.True(error.IsTransient);
+        Assert.DoesNotContain("not valid gRPC", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Maintenance.Status on https://10.0.0.1:2379 failed: ", error.Message, StringComparison.Ordinal);
+    }
 }
