@@ -47,9 +47,11 @@ internal sealed class GrpcTransport : IDisposable
     /// One unary call with a deadline <paramref name="timeout"/> from now. Grpc.Net.Client sends it as <c>grpc-timeout</c>
     /// and enforces it on the system clock (its deadlines are UTC <see cref="DateTime"/>s); with another
     /// <see cref="TimeProvider"/> injected, a cancellation on that clock enforces it as well, so the injected clock alone
-    /// can end a call at its deadline.
+    /// can end a call at its deadline. Await the result once (every caller awaits it straight away): its state machine
+    /// comes from the runtime's pool instead of being allocated per call.
     /// </summary>
-    public async Task<TResponse> UnaryAsync<TRequest, TResponse>(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<TResponse> UnaryAsync<TRequest, TResponse>(
         EtcdEndpoint endpoint, EtcdRpc rpc, UnaryCall<TRequest, TResponse> call, TRequest request, TimeSpan timeout, string? token, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartCall(endpoint, rpc);
