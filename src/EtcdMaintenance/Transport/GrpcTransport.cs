@@ -231,8 +231,8 @@ internal sealed class EtcdChannel : IDisposable
             // An HttpClient rather than the handler: with a handler Grpc.Net.Client puts its load balancer's handler in
             // front of it, which picks a subchannel (and, for a SocketsHttpHandler, routes its connections) on every
             // call; a channel here has exactly one address, so connection handling stays with the handler itself.
-            // No HttpClient timeout: deadlines are per call (and a snapshot has none). Measured with `benchmarks/ --
-            // targets --no-bdn`: about 400 B less allocated per status call than a handler behind the balancer.
+            // No HttpClient timeout: deadlines are per call (and a snapshot has none). About 135 B less allocated per
+            // status call than the handler behind the balancer (7,478 -> 7,343 B over 60,000 calls on one member).
             HttpClient = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan },
             DisposeHttpClient = true,
             MaxReceiveMessageSize = MaxReceiveMessageSize,
