@@ -52,7 +52,7 @@ internal static class Targets
                 $"client {Us(side.ClusterUs)}, bare {Us(side.BareClusterUs)}"),
             Row("4. allocation per status call vs bare POST", "<= 1.3x",
                 side.ClientBytes / side.HttpClientBytes, BytesRatio(bdn, "ClientGetStatus", "BareHttpClientPost"), r => r <= 1.3,
-                $"client {side.ClientBytes:0} B, bare HttpClient {side.HttpClientBytes:0} B, bare invoker {side.InvokerBytes:0} B; BDN {Bytes(bdn, "ClientGetStatus", "BareInvokerPost", "BareHttpClientPost")}; {side.Polls:N0} poller rounds: {side.BytesPerRound:0} B per round, live heap {Kb(side.HeapStartBytes)} -> {Kb(side.HeapEndBytes)}"),
+                $"client {side.ClientBytes:0} B, Grpc.Net.Client alone {side.GrpcBytes:0} B, bare HttpClient {side.HttpClientBytes:0} B, bare invoker {side.InvokerBytes:0} B; BDN {Bytes(bdn, "ClientGetStatus", "BareInvokerPost", "BareHttpClientPost")}; {side.Polls:N0} poller rounds: {side.BytesPerRound:0} B per round, live heap {Kb(side.HeapStartBytes)} -> {Kb(side.HeapEndBytes)}"),
             Row("5. 3-member poll vs slowest single member", "<= 1.3x",
                 side.PollRatio, BdnPollRatio(bdn), r => r <= 1.3,
                 $"poll {Us(side.PollUs)}, slowest member {Us(side.SlowestMemberUs)}, the 3 one after another {Us(side.SequentialSumUs)}; CPU (client + 3 etcd) per poll {Us(side.PollCpuUs)} vs {Us(side.SingleCpuUs)} per single call, on {Environment.ProcessorCount} cores"),
@@ -103,6 +103,7 @@ internal static class Targets
         public double ClientBytes { get; init; }
         public double InvokerBytes { get; init; }
         public double HttpClientBytes { get; init; }
+        public double GrpcBytes { get; init; }
         public int Polls { get; init; }
         public double BytesPerRound { get; init; }
         public long HeapStartBytes { get; init; }
@@ -129,6 +130,7 @@ internal static class Targets
         await using var poller = new ClusterPoller(all);
         using var http = BareStatus.ViaHttpClient(cluster.ClientUrl);
         using var invoker = BareStatus.ViaInvoker(cluster.ClientUrl);
+        using var grpcFloor = new GrpcFloor(cluster.ClientUrl);
         var bareMembers = cluster.Endpoints.Split(',').Select(BareStatus.ViaHttpClient).ToArray();
         var endpoint = one.Endpoints[0];
         Func<Task> client = () => one.GetStatusAsync(endpoint);
@@ -269,7 +271,8 @@ internal static class Targets
         var clientBytes = await BytesPerCallAsync(client, 20_000);
         var invokerBytes = await BytesPerCallAsync(bareInvoker, 20_000);
         var httpBytes = await BytesPerCallAsync(bareHttp, 20_000);
-        Console.WriteLine($"  4. bytes per call: client {clientBytes:0}, invoker {invokerBytes:0}, HttpClient {httpBytes:0}; now {polls:N0} poller rounds...");
+        var grpcBytes = await BytesPerCallAsync(grpcFloor.StatusAsync, 20_000);
+        Console.WriteLine($"  4. bytes per call: client {clientBytes:0}, Grpc.Net.Client alone {grpcBytes:0}, invoker {invokerBytes:0}, HttpClient {httpBytes:0}; now {polls:N0} poller rounds...");
         var heap = new List<long>();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         for (var i = 1; i <= polls; i++)
@@ -328,6 +331,7 @@ internal static class Targets
             ClientBytes = clientBytes,
             InvokerBytes = invokerBytes,
             HttpClientBytes = httpBytes,
+            GrpcBytes = grpcBytes,
             Polls = polls,
             BytesPerRound = bytesPerRound,
             HeapStartBytes = heap[0],

@@ -47,9 +47,11 @@ internal sealed class GrpcTransport : IDisposable
     /// One unary call with a deadline <paramref name="timeout"/> from now. Grpc.Net.Client sends it as <c>grpc-timeout</c>
     /// and enforces it on the system clock (its deadlines are UTC <see cref="DateTime"/>s); with another
     /// <see cref="TimeProvider"/> injected, a cancellation on that clock enforces it as well, so the injected clock alone
-    /// can end a call at its deadline.
+    /// can end a call at its deadline. Await the result once (every caller awaits it straight away): its state machine
+    /// comes from the runtime's pool instead of being allocated per call.
     /// </summary>
-    public async Task<TResponse> UnaryAsync<TRequest, TResponse>(
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<TResponse> UnaryAsync<TRequest, TResponse>(
         EtcdEndpoint endpoint, EtcdRpc rpc, UnaryCall<TRequest, TResponse> call, TRequest request, TimeSpan timeout, string? token, CancellationToken cancellationToken)
     {
         using var activity = Telemetry.StartCall(endpoint, rpc);
@@ -226,7 +228,12 @@ internal sealed class EtcdChannel : IDisposable
     {
         _channel = GrpcChannel.ForAddress(endpoint.Address, new GrpcChannelOptions
         {
-            HttpHandler = new DirectHandler(handler),
+            // An HttpClient rather than the handler: with a handler Grpc.Net.Client puts its load balancer's handler in
+            // front of it, which picks a subchannel (and, for a SocketsHttpHandler, routes its connections) on every
+            // call; a channel here has exactly one address, so connection handling stays with the handler itself.
+            // No HttpClient timeout: deadlines are per call (and a snapshot has none). About 135 B less allocated per
+            // status call than the handler behind the balancer (7,478 -> 7,343 B over 60,000 calls on one member).
+            HttpClient = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan },
             DisposeHttpClient = true,
             MaxReceiveMessageSize = MaxReceiveMessageSize,
         });
@@ -260,29 +267,4 @@ internal sealed class EtcdChannel : IDisposable
     }
 
     public void Dispose() => _channel.Dispose();
-}
-
-/// <summary>
-/// Hands requests to the endpoint's handler. When Grpc.Net.Client can see a <see cref="SocketsHttpHandler"/>, it routes
-/// that handler's connections through its load balancer's subchannels (its <c>ConnectCallback</c>); a channel here has
-/// exactly one address, so connection handling stays with <see cref="SocketsHttpHandler"/> itself behind this wrapper.
-/// Measured with <c>benchmarks/ -- targets</c> together with one async frame less on the status path: about 350 B less
-/// allocated per status call.
-/// </summary>
-internal sealed class DirectHandler(HttpMessageHandler inner) : HttpMessageHandler
-{
-    private readonly HttpMessageInvoker _inner = new(inner, disposeHandler: true);
-
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        _inner.SendAsync(request, cancellationToken);
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _inner.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
 }

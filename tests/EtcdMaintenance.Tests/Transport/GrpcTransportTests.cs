@@ -57,7 +57,7 @@ public sealed class GrpcTransportTests
         new(_ => handler, [], time ?? TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
     private static Task<StatusResponse> StatusAsync(GrpcTransport transport, TimeSpan? timeout = null, string? token = null, CancellationToken cancellationToken = default) =>
-        transport.UnaryAsync(s_endpoint, EtcdRpc.Status, s_status, new StatusRequest(), timeout ?? TimeSpan.FromSeconds(5), token, cancellationToken);
+        transport.UnaryAsync(s_endpoint, EtcdRpc.Status, s_status, new StatusRequest(), timeout ?? TimeSpan.FromSeconds(5), token, cancellationToken).AsTask();
 
     [Fact]
     public async Task Unary_SendsAGrpcPostWithDeadlineAndToken_AndParsesTheAnswer()
