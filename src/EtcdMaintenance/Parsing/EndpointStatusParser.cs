@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using static EtcdMaintenance.Parsing.ParseSupport;
 
 namespace EtcdMaintenance.Parsing;
@@ -10,6 +12,11 @@ internal static class EndpointStatusParser
 
     public static EtcdctlStatusOutput Parse(string output, EtcdctlOutputFormat format)
     {
+        if (format is EtcdctlOutputFormat.Auto or EtcdctlOutputFormat.Json && TryParsePlainJson(output) is { } plain)
+        {
+            return plain;
+        }
+
         var text = new OutputText(output);
         var ordered = new Ordered();
         var first = OutputLines.FirstContent(text);
@@ -41,6 +48,57 @@ internal static class EndpointStatusParser
         }
 
         return new EtcdctlStatusOutput(detected, ordered.ToList());
+    }
+
+    /// <summary>
+    /// The common case, read straight from UTF-8 in a pooled buffer: a JSON array with nothing around it but blank and
+    /// log lines. <see langword="null"/> for anything else (failure lines, another format), which the general path reads.
+    /// </summary>
+    private static EtcdctlStatusOutput? TryParsePlainJson(string output)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(output.Length));
+        try
+        {
+            ReadOnlySpan<byte> utf8 = rented.AsSpan(0, Encoding.UTF8.GetBytes(output, rented));
+            foreach (var line in new Utf8Lines(utf8))
+            {
+                var kind = OutputLines.Classify(line.Text);
+                if (kind is LineKind.Blank or LineKind.Noise)
+                {
+                    continue;
+                }
+
+                var lead = line.Text.Length - line.Text.TrimStart(" \t"u8).Length;
+                if (kind != LineKind.Content || line.Text[lead] != (byte)'[' || !OutputLines.LooksLikeJsonArray(line.Text))
+                {
+                    return null;
+                }
+
+                var statuses = new List<EndpointStatus>();
+                var json = new EtcdctlJson(utf8, line.Start, stackalloc JsonName[64]);
+                StatusJson.Begin(ref json);
+                while (StatusJson.Next(ref json, full: true, out var entry))
+                {
+                    statuses.Add(entry.Status!);
+                }
+
+                foreach (var after in new Utf8Lines(utf8, json.CheckEnd()))
+                {
+                    if (OutputLines.Classify(after.Text) is not (LineKind.Blank or LineKind.Noise))
+                    {
+                        return null;
+                    }
+                }
+
+                return new EtcdctlStatusOutput(EtcdctlOutputFormat.Json, statuses);
+            }
+
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     private static void ParseJson(OutputText text, TextLine first, Ordered ordered)

@@ -33,6 +33,14 @@ public sealed record EtcdctlStatusOutput
         Failures = [.. ordered.OfType<EtcdctlEndpointFailure>()];
     }
 
+    internal EtcdctlStatusOutput(EtcdctlOutputFormat format, List<EndpointStatus> statuses)
+    {
+        Format = format;
+        _ordered = statuses;
+        Statuses = statuses;
+        Failures = [];
+    }
+
     /// <summary>The format the output was in (detected or as stated).</summary>
     public EtcdctlOutputFormat Format { get; }
 

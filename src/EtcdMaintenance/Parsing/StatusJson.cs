@@ -19,6 +19,22 @@ internal readonly record struct JsonHeader(ulong ClusterId, ulong MemberId, long
 /// </summary>
 internal static class StatusJson
 {
+    /// <summary>The values of a Status object, kept until the entry's endpoint is known.</summary>
+    private readonly record struct StatusValues(
+        JsonHeader Header, string Version, long DbSize, long? DbSizeInUse, long? Quota, ulong Leader, ulong RaftIndex, ulong RaftTerm,
+        ulong RaftAppliedIndex, IReadOnlyList<string> Errors, bool IsLearner, string? StorageVersion)
+    {
+        public EndpointStatus ToStatus(string endpoint) => new(endpoint, Header.MemberId, Version, DbSize, Leader, RaftIndex, RaftTerm, RaftAppliedIndex)
+        {
+            Header = Header.ToHeader(),
+            DbSizeInUse = DbSizeInUse,
+            Errors = Errors,
+            IsLearner = IsLearner,
+            StorageVersion = StorageVersion,
+            DbSizeQuota = Quota,
+        };
+    }
+
     /// <summary>Reads the opening <c>[</c>.</summary>
     public static void Begin(ref EtcdctlJson json)
     {
@@ -47,7 +63,7 @@ internal static class StatusJson
         }
 
         string? endpoint = null;
-        StatusJsonEntry? status = null;
+        StatusValues? status = null;
         string? otherCommand = null;
         while (json.NextProperty("a property name or '}'"))
         {
@@ -76,11 +92,11 @@ internal static class StatusJson
 
         entry = endpoint is null
             ? throw json.Error(EtcdctlParseErrorKind.Malformed, "an \"Endpoint\" in each endpoint entry")
-            : read with { Status = read.Status is { } s ? s with { Endpoint = endpoint } : null };
+            : new StatusJsonEntry(full ? read.ToStatus(endpoint) : null, read.Header.MemberId, read.Header.Revision, read.Header.HasRevision);
         return true;
     }
 
-    private static StatusJsonEntry ReadStatus(ref EtcdctlJson json, bool full)
+    private static StatusValues ReadStatus(ref EtcdctlJson json, bool full)
     {
         JsonHeader? header = null;
         string version = string.Empty;
@@ -154,16 +170,7 @@ internal static class StatusJson
             throw json.Error(EtcdctlParseErrorKind.Malformed, "a \"header\" object in Status");
         }
 
-        var status = !full ? null : new EndpointStatus(string.Empty, h.MemberId, version, dbSize, leader, raftIndex, raftTerm, raftAppliedIndex)
-        {
-            Header = h.ToHeader(),
-            DbSizeInUse = dbSizeInUse,
-            Errors = errors,
-            IsLearner = isLearner,
-            StorageVersion = storageVersion,
-            DbSizeQuota = quota,
-        };
-        return new StatusJsonEntry(status, h.MemberId, h.Revision, h.HasRevision);
+        return new StatusValues(h, version, dbSize, dbSizeInUse, quota, leader, raftIndex, raftTerm, raftAppliedIndex, errors, isLearner, storageVersion);
     }
 
     /// <summary>Reads a response header's members after its '{'. Fields etcd left at zero are omitted by Go's JSON encoder.</summary>
