@@ -207,6 +207,9 @@ public sealed record MemberReplacementPlan
     /// <summary>The steps, with their etcdctl or shell equivalents.</summary>
     public required IReadOnlyList<OperationStep> Steps { get; init; }
 
+    /// <summary>The journal identifiers of <see cref="Steps"/>, in the same order: the steps a run of this plan runs.</summary>
+    internal IReadOnlyList<MemberReplacementStep> StepIds { get; init; } = [];
+
     /// <summary>The consistency check the plan was based on.</summary>
     public required ConsistencyReport Consistency { get; init; }
 

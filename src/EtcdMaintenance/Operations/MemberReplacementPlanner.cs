@@ -1,4 +1,3 @@
-using System.Globalization;
 using EtcdMaintenance.Hosting;
 using EtcdMaintenance.Manifests;
 
@@ -194,31 +193,31 @@ internal static class MemberReplacementPlanner
             Check("Initial cluster can be rebuilt", false, ex.Message + " Nothing was changed.");
         }
 
-        var othersEndpoints = string.Join(',', healthyOtherVoters.Where(m => m.Endpoint is not null).Select(m => m.Endpoint));
-        var allEndpoints = string.Join(',', healthyOtherVoters.Where(m => m.Endpoint is not null).Select(m => m.Endpoint).Concat(clientUrls.Take(1)));
-        var snapshotPath = Path.Combine(facts.SnapshotDirectory, "<operation-id>.snapshot.db");
-        var steps = new List<OperationStep>();
-        void Step(string description, string command) => steps.Add(new OperationStep(steps.Count + 1, description, command));
-        Step($"Snapshot {snapshotSource?.Name ?? "a healthy member"} to a file only the owner can read, and check the SHA-256 etcd appends.",
-            $"etcdctl --endpoints={snapshotSource?.Endpoint ?? "<healthy-member>"} snapshot save {snapshotPath} && chmod 600 {snapshotPath} && etcdctl snapshot status {snapshotPath} -w table");
-        Step(moveTo is null ? $"Leadership: {request.MemberName} does not lead; nothing to move." : $"Hand leadership from {request.MemberName} to {moveTo.Name} before stopping it.",
-            moveTo is null ? "-" : $"etcdctl --endpoints={targetView!.Endpoint} move-leader {moveTo.Id}");
-        Step($"Stop {request.MemberName} on {facts.HostName} and wait until {string.Join(",", clientUrls)} no longer answers.", facts.Commands.Stop);
-        Step($"Remove member {target.Id} ({request.MemberName}) from the cluster (etcd refuses for about 5 s after peers connect: retried until accepted).",
-            $"etcdctl --endpoints={othersEndpoints} member remove {target.Id}");
-        Step($"Move the data dir {dataDirectory} aside (renamed with a timestamp, never deleted).",
-            $"mv {dataDirectory} {dataDirectory}.replaced-$(date -u +%Y%m%dT%H%M%SZ)");
-        Step($"Add {request.MemberName} back with peer URLs {string.Join(",", peerUrls)} {(request.AsLearner ? "as a learner (non-voting until promoted)" : "as a voting member")}; an add whose peer URL exists already is the same add (its ID is reused).",
-            $"etcdctl --endpoints={othersEndpoints} member add {request.MemberName} --peer-urls={string.Join(",", peerUrls)}{(request.AsLearner ? " --learner" : string.Empty)}");
-        Step($"Set --initial-cluster-state=existing and --initial-cluster (the live members plus {request.MemberName}, nothing else) in {manifest.Path}.",
-            $"# edit {manifest.Path}: --initial-cluster-state=existing --initial-cluster={initialCluster ?? "<live members>"}");
-        Step($"Start {request.MemberName} on {facts.HostName} from its manifest, on an empty data dir.", facts.Commands.Start);
-        Step($"Wait until it answers as the new member and has applied the log to within {options.CatchUpMaxLag} entries of the leader" + (request.AsLearner ? "." : ", and its hash equals the leader's."),
-            $"etcdctl --endpoints={allEndpoints} endpoint status -w table   # RAFT APPLIED INDEX close to the leader's RAFT INDEX" + (request.AsLearner ? string.Empty : $" && etcdctl --endpoints={allEndpoints} endpoint hashkv"));
-        Step(request.AsLearner ? $"Promote the learner to a voting member (etcd refuses until it has about 90% of the leader's log: retried until {EtcdErrors.Format(options.PromoteTimeout)})." : "Promotion: added as a voter; nothing to promote.",
-            request.AsLearner ? $"etcdctl --endpoints={othersEndpoints} member promote <new-member-id>" : "-");
-        Step("Verify: every member started, voting and healthy, and the same HashKV at a common revision.",
-            $"etcdctl --endpoints={allEndpoints} member list -w table && etcdctl --endpoints={allEndpoints} endpoint health && etcdctl --endpoints={allEndpoints} endpoint hashkv");
+        var outline = new ReplacementOutline
+        {
+            MemberName = request.MemberName,
+            MemberId = target.Id,
+            HostName = facts.HostName,
+            Commands = facts.Commands,
+            PeerUrls = peerUrls,
+            ClientUrls = clientUrls,
+            AsLearner = request.AsLearner,
+            DataDirectory = dataDirectory,
+            ManifestPath = manifest.Path,
+            InitialCluster = initialCluster,
+            SnapshotSourceName = snapshotSource?.Name,
+            SnapshotSourceEndpoint = snapshotSource?.Endpoint,
+            MoveLeaderToName = moveTo?.Name,
+            MoveLeaderToId = moveTo?.Id,
+            TargetEndpoint = targetView?.Endpoint,
+            OthersEndpoints = string.Join(',', healthyOtherVoters.Where(m => m.Endpoint is not null).Select(m => m.Endpoint)),
+            AllEndpoints = string.Join(',', healthyOtherVoters.Where(m => m.Endpoint is not null).Select(m => m.Endpoint).Concat(clientUrls.Take(1))),
+            SnapshotPath = Path.Combine(facts.SnapshotDirectory, "<operation-id>.snapshot.db"),
+            CatchUpMaxLag = options.CatchUpMaxLag,
+            PromoteTimeout = options.PromoteTimeout,
+        };
+        var context = ReplacementContext.ForPlan(outline);
+        var steps = ReplacementSteps.All.Select((step, index) => step.Describe(context, index + 1)).ToList();
 
         return new MemberReplacementPlan
         {
@@ -237,6 +236,7 @@ internal static class MemberReplacementPlanner
             InitialCluster = initialCluster,
             Preconditions = checks,
             Steps = steps,
+            StepIds = [.. ReplacementSteps.All.Select(s => s.Id)],
             Consistency = report,
         };
     }
@@ -298,20 +298,4 @@ internal static class MemberReplacementPlanner
     private static bool SamePath(string a, string b) =>
         string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)),
             OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
-
-    internal static string Describe(MemberReplacementStep step) => step switch
-    {
-        MemberReplacementStep.Snapshot => "snapshot",
-        MemberReplacementStep.MoveLeader => "move leader",
-        MemberReplacementStep.StopMember => "stop member",
-        MemberReplacementStep.RemoveMember => "member remove",
-        MemberReplacementStep.ArchiveDataDirectory => "move data dir aside",
-        MemberReplacementStep.AddMember => "member add",
-        MemberReplacementStep.UpdateManifest => "update manifest",
-        MemberReplacementStep.StartMember => "start member",
-        MemberReplacementStep.WaitForCatchUp => "wait for catch-up",
-        MemberReplacementStep.PromoteMember => "member promote",
-        MemberReplacementStep.Verify => "verify",
-        _ => step.ToString().ToLower(CultureInfo.InvariantCulture),
-    };
 }

@@ -7,47 +7,38 @@ using Microsoft.Extensions.Logging;
 namespace EtcdMaintenance.Operations;
 
 /// <summary>
-/// The library's <see cref="MemberReplacementOperation"/>: runs the steps one at a time, each first checking whether its
-/// work is already done (the cluster and the host are the source of truth), then journaling before the next starts.
-/// This file is the handle (status, progress, journal, failure advice); the steps are in MemberReplacementRun.Steps.cs
-/// and their shared checks in MemberReplacementRun.Helpers.cs.
+/// The library's <see cref="MemberReplacementOperation"/>: runs <see cref="ReplacementSteps.All"/> one at a time, each
+/// first checking whether its work is already done (the cluster and the host are the source of truth), then journaling
+/// before the next starts. This is the handle (status, progress, journal, failure advice); the steps are the classes
+/// under Operations/Replacement and share a <see cref="ReplacementContext"/>.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The SemaphoreSlim's wait handle is never used, so it holds nothing to dispose; the handle has no Dispose in its public shape.")]
-internal sealed partial class MemberReplacementRun : MemberReplacementOperation
+internal sealed class MemberReplacementRun : MemberReplacementOperation
 {
-    private const string OperationName = "MemberReplacement";
-
-    private readonly IEtcdMaintenanceClient _client;
     private readonly IEtcdMemberHost _host;
-    private readonly MemberReplacementOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly IProgress<MemberReplacementProgress>? _progress;
-    private readonly ConsistencyChecker _checker;
+    private readonly ReplacementContext _context;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly List<MemberReplacementProgress> _events = [];
     private readonly List<Channel<MemberReplacementProgress>> _watchers = [];
     private readonly long _started;
-    private readonly bool _useTls;
     private MemberReplacementCheckpoint _checkpoint;
-    private ConsistencyReport? _finalCheck;
     private bool _idleAfterFailure;
 
     public MemberReplacementRun(
         IEtcdMaintenanceClient client, IEtcdMemberHost host, MemberReplacementOptions options, ILogger logger, TimeProvider timeProvider,
         IProgress<MemberReplacementProgress>? progress, string journalPath, MemberReplacementCheckpoint checkpoint)
     {
-        _client = client;
         _host = host;
-        _options = options;
         _logger = logger;
         _timeProvider = timeProvider;
         _progress = progress;
-        _checker = new ConsistencyChecker(client, options.Consistency, logger, timeProvider);
         _started = timeProvider.GetTimestamp();
-        _useTls = client.Endpoints.Any(e => e.UsesTls);
         JournalPath = journalPath;
         _checkpoint = checkpoint;
+        _context = ReplacementContext.ForRun(client, host, options, logger, timeProvider, journalPath, checkpoint, Report);
     }
 
     public override string Id => _checkpoint.OperationId;
@@ -88,11 +79,18 @@ internal sealed partial class MemberReplacementRun : MemberReplacementOperation
                 _idleAfterFailure = false;
             }
 
-            Report(step, MemberReplacementProgressKind.StepStarted, $"{MemberReplacementPlanner.Describe(step)}: started");
-            StepOutcome outcome;
+            Report(step, MemberReplacementProgressKind.StepStarted, $"{ReplacementSteps.Label(step)}: started");
+            ReplacementContext.StepOutcome outcome;
             try
             {
-                outcome = await RunStepAsync(step, cancellationToken).ConfigureAwait(false);
+                var runner = ReplacementSteps.For(step);
+                _context.Begin(_checkpoint);
+                if (!await runner.IsDoneAsync(_context, cancellationToken).ConfigureAwait(false))
+                {
+                    await runner.RunAsync(_context, cancellationToken).ConfigureAwait(false);
+                }
+
+                outcome = _context.TakeOutcome(runner);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -103,7 +101,7 @@ internal sealed partial class MemberReplacementRun : MemberReplacementOperation
                 throw await FailAsync(step, ex).ConfigureAwait(false);
             }
 
-            var next = Next(step);
+            var next = ReplacementSteps.Next(step);
             var now = _timeProvider.GetUtcNow();
             var updated = outcome.Checkpoint with
             {
@@ -116,7 +114,7 @@ internal sealed partial class MemberReplacementRun : MemberReplacementOperation
             Volatile.Write(ref _checkpoint, updated);
             OperationsLog.ReplacementJournalWritten(_logger, Id, JournalPath, next);
             Report(step, outcome.AlreadyDone ? MemberReplacementProgressKind.StepSkipped : MemberReplacementProgressKind.StepCompleted,
-                $"{MemberReplacementPlanner.Describe(step)}: {outcome.Note}");
+                $"{ReplacementSteps.Label(step)}: {outcome.Note}");
             if (next == MemberReplacementStep.Completed)
             {
                 Report(MemberReplacementStep.Completed, MemberReplacementProgressKind.Completed,
@@ -170,34 +168,8 @@ internal sealed partial class MemberReplacementRun : MemberReplacementOperation
     {
         var checkpoint = GetCheckpoint();
         return new MemberReplacementResult(checkpoint.OperationId, checkpoint.MemberName, checkpoint.OldMemberId, checkpoint.NewMemberId ?? MemberId.None,
-            checkpoint.ArchivedDataDirectory, checkpoint.Snapshot, _finalCheck, checkpoint.CompletedSteps);
+            checkpoint.ArchivedDataDirectory, checkpoint.Snapshot, _context.FinalCheck, checkpoint.CompletedSteps);
     }
-
-    private static MemberReplacementStep Next(MemberReplacementStep step) => step switch
-    {
-        MemberReplacementStep.Verify => MemberReplacementStep.Completed,
-        MemberReplacementStep.Completed => MemberReplacementStep.Completed,
-        _ => step + 1,
-    };
-
-    private Task<StepOutcome> RunStepAsync(MemberReplacementStep step, CancellationToken cancellationToken) => step switch
-    {
-        MemberReplacementStep.Snapshot => SnapshotAsync(cancellationToken),
-        MemberReplacementStep.MoveLeader => MoveLeaderAsync(cancellationToken),
-        MemberReplacementStep.StopMember => StopMemberAsync(cancellationToken),
-        MemberReplacementStep.RemoveMember => RemoveMemberAsync(cancellationToken),
-        MemberReplacementStep.ArchiveDataDirectory => ArchiveDataDirectoryAsync(cancellationToken),
-        MemberReplacementStep.AddMember => AddMemberAsync(cancellationToken),
-        MemberReplacementStep.UpdateManifest => UpdateManifestAsync(cancellationToken),
-        MemberReplacementStep.StartMember => StartMemberAsync(cancellationToken),
-        MemberReplacementStep.WaitForCatchUp => WaitForCatchUpAsync(cancellationToken),
-        MemberReplacementStep.PromoteMember => PromoteMemberAsync(cancellationToken),
-        MemberReplacementStep.Verify => VerifyAsync(cancellationToken),
-        _ => throw new InvalidOperationException($"The journal's next step {step} is not a step this library knows."),
-    };
-
-    private EtcdSafetyCheckException Refuse(string what, EtcdException? inner = null) =>
-        new($"{OperationName} {Id}: {what}.", inner?.Endpoint, OperationName);
 
     private async Task<MemberReplacementException> FailAsync(MemberReplacementStep step, Exception error)
     {
@@ -212,11 +184,14 @@ internal sealed partial class MemberReplacementRun : MemberReplacementOperation
             // The journal still holds the last completed step, which is what a resume needs.
         }
 
-        var (continueAdvice, rollbackAdvice) = Advice(step, checkpoint);
-        var message = $"Member replacement {Id} of {checkpoint.MemberName} stopped at step {(int)step} ({MemberReplacementPlanner.Describe(step)}): {error.Message} " +
+        var continueAdvice = $"fix the cause above, then resume from journal {JournalPath} (MemberReplacementCoordinator.ResumeAsync); steps already done are recognised and skipped.";
+        var rollbackAdvice = ReplacementSteps.All.FirstOrDefault(s => s.Id == step) is { } failed
+            ? failed.RollbackAdvice(_context, checkpoint)
+            : ReplacementAdvice.RemoveTheNewMember(_context, checkpoint);
+        var message = $"Member replacement {Id} of {checkpoint.MemberName} stopped at step {(int)step} ({ReplacementSteps.Label(step)}): {error.Message} " +
                       $"Done so far: {Done(checkpoint)}. To continue: {continueAdvice} To roll back: {rollbackAdvice}";
         OperationsLog.ReplacementFailed(_logger, Id, step, error.Message);
-        Report(step, MemberReplacementProgressKind.StepFailed, $"{MemberReplacementPlanner.Describe(step)} failed: {error.Message}");
+        Report(step, MemberReplacementProgressKind.StepFailed, $"{ReplacementSteps.Label(step)} failed: {error.Message}");
         lock (_events)
         {
             _idleAfterFailure = true;
@@ -233,28 +208,7 @@ internal sealed partial class MemberReplacementRun : MemberReplacementOperation
 
     private static string Done(MemberReplacementCheckpoint checkpoint) => checkpoint.CompletedSteps.Count == 0
         ? "nothing"
-        : string.Join(", ", checkpoint.CompletedSteps.Select(s => MemberReplacementPlanner.Describe(s.Step)));
-
-    private (string Continue, string Rollback) Advice(MemberReplacementStep step, MemberReplacementCheckpoint checkpoint)
-    {
-        var resume = $"fix the cause above, then resume from the journal: MemberReplacementCoordinator.ResumeAsync(\"{JournalPath}\", host); steps already done are recognised and skipped.";
-        var setAside = $"Then move the journal {JournalPath} out of {Path.GetDirectoryName(JournalPath)} (while it is there, it blocks other replacements).";
-        var old = checkpoint.OldMemberId;
-        var rollback = step switch
-        {
-            <= MemberReplacementStep.MoveLeader =>
-                $"nothing was changed in the cluster ({checkpoint.MemberName} still runs as {old}). {setAside}",
-            MemberReplacementStep.StopMember or MemberReplacementStep.RemoveMember =>
-                $"{checkpoint.MemberName} is still member {old} with its data dir untouched: start it again on {_host.Name} ({HostCommands.For(_host).Start}). {setAside}",
-            MemberReplacementStep.ArchiveDataDirectory or MemberReplacementStep.AddMember =>
-                $"member {old} is removed and cannot come back with its old identity; the cluster runs with {checkpoint.VoterCount - 1} voting members until the replacement is added. " +
-                $"Continuing is the way back to {checkpoint.VoterCount}. The data dir {(checkpoint.ArchivedDataDirectory is { } a ? $"was moved to {a}" : $"is still at {checkpoint.DataDirectory}")}; the snapshot is {checkpoint.Snapshot?.Path ?? "not taken"}. {setAside}",
-            _ =>
-                $"member {old} is removed; to take the new member {checkpoint.NewMemberId} out again: stop it on {_host.Name}, then 'etcdctl member remove {checkpoint.NewMemberId}' " +
-                $"(the cluster then runs with {checkpoint.VoterCount - 1} voting members). The old data dir is at {checkpoint.ArchivedDataDirectory ?? "(none existed)"} and the snapshot at {checkpoint.Snapshot?.Path ?? "(none)"}. {setAside}",
-        };
-        return (resume, rollback);
-    }
+        : string.Join(", ", checkpoint.CompletedSteps.Select(s => ReplacementSteps.Label(s.Step)));
 
     private void Report(MemberReplacementStep step, MemberReplacementProgressKind kind, string message)
     {
@@ -284,6 +238,4 @@ internal sealed partial class MemberReplacementRun : MemberReplacementOperation
             _watchers.Clear();
         }
     }
-
-    private sealed record StepOutcome(MemberReplacementCheckpoint Checkpoint, bool AlreadyDone, string Note);
 }

@@ -100,7 +100,7 @@ public sealed class MemberReplacementRunTests : IDisposable
         Assert.Equal(MemberReplacementStep.PromoteMember, failure.Step);
         Assert.Equal(EtcdErrorCode.SafetyCheckRefused, failure.ErrorCode);
         Assert.Contains("still refused after 30 s", failure.Message, StringComparison.Ordinal);
-        Assert.Contains($"ResumeAsync(\"{operation.JournalPath}\"", failure.ContinueAdvice, StringComparison.Ordinal);
+        Assert.Contains($"resume from journal {operation.JournalPath} (MemberReplacementCoordinator.ResumeAsync)", failure.ContinueAdvice, StringComparison.Ordinal);
         Assert.Contains($"etcdctl member remove {operation.GetCheckpoint().NewMemberId}", failure.RollbackAdvice, StringComparison.Ordinal);
         var journaled = await MemberReplacementJournal.ReadAsync(operation.JournalPath, CancellationToken.None);
         Assert.Equal(MemberReplacementStep.PromoteMember, journaled.NextStep);
