@@ -34,10 +34,14 @@ internal static class RpcErrors
         }
 
         // Grpc.Net.Client's own checks of the HTTP answer (HTTP status, content type, missing grpc-status) say so in the
-        // detail; etcd never sends these texts.
+        // detail; etcd never sends these texts. From an endpoint that has answered gRPC before, such an answer is a member
+        // going away under the call (a restart cuts its streams without headers): unreachable for now, not a wrong URL.
         if (status.Detail.StartsWith("Bad gRPC response.", StringComparison.Ordinal) || status.Detail.StartsWith("No grpc-status found", StringComparison.Ordinal))
         {
-            return EtcdErrors.Protocol(endpoint, operation, status.Detail, exception, (EtcdStatusCode)status.StatusCode);
+            return endpointHasAnswered
+                ? new EtcdUnavailableException(EtcdErrors.Describe(endpoint, operation, $"the member stopped answering mid-call ({status.Detail})", "It may be restarting or shutting down"),
+                    endpoint, operation, EtcdStatusCode.Unavailable, EtcdErrorCode.EndpointUnavailable, null, exception)
+                : EtcdErrors.Protocol(endpoint, operation, status.Detail, exception, (EtcdStatusCode)status.StatusCode);
         }
 
         return EtcdErrors.FromStatus(endpoint, operation, (EtcdStatusCode)status.StatusCode, status.Detail.Length == 0 ? null : status.Detail);

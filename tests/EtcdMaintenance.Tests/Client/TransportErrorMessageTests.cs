@@ -47,4 +47,19 @@ public sealed class TransportErrorMessageTests
         Assert.DoesNotContain("not valid gRPC", error.Message, StringComparison.Ordinal);
         Assert.StartsWith("Maintenance.Status on https://10.0.0.1:2379 failed: ", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AnAnswerWithoutGrpcHeaders_IsAProtocolErrorFromANewEndpoint_ButAMemberGoingAwayFromOneThatAnsweredBefore()
+    {
+        var rpc = new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Cancelled, "Bad gRPC response. Response did not have a content-type header."));
+
+        var fresh = RpcErrors.FromRpc("https://10.0.0.2:2379", "Maintenance.Status", rpc, TimeSpan.FromSeconds(5), endpointHasAnswered: false);
+        var known = RpcErrors.FromRpc("https://10.0.0.2:2379", "Maintenance.Status", rpc, TimeSpan.FromSeconds(5), endpointHasAnswered: true);
+
+        Assert.Equal(EtcdErrorCode.ProtocolError, fresh.ErrorCode);
+        Assert.False(fresh.IsTransient);
+        Assert.IsType<EtcdUnavailableException>(known);
+        Assert.True(known.IsTransient);
+        Assert.Contains("stopped answering mid-call", known.Message, StringComparison.Ordinal);
+    }
 }
