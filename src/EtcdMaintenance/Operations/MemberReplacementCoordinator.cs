@@ -65,7 +65,7 @@ public sealed class MemberReplacementCoordinator
 
     /// <summary>
     /// Checks the preconditions and, when they all hold, writes the operation's journal and returns the operation (no step
-    /// has run yet: run it with <see cref="MemberReplacementOperation.WaitForCompletionAsync"/> or step by step).
+    /// has run yet: run it with <see cref="EtcdOperation{TResult, TProgress}.WaitForCompletionAsync"/> or step by step).
     /// </summary>
     /// <param name="request">The member and its host.</param>
     /// <param name="progress">Receives every progress event synchronously, from the thread running the step.</param>

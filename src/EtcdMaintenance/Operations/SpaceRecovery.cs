@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -48,15 +49,10 @@ public sealed class SpaceRecovery
     /// <exception cref="EtcdSafetyCheckException">The checks refused to start; nothing was changed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled at a safe point.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ by a required first parameter (the plan), so no call can be ambiguous.")]
-    public Task<SpaceRecoveryReport> ExecuteAsync(IProgress<SpaceRecoveryProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        RunAsync(null, progress, cancellationToken);
+    public async Task<SpaceRecoveryReport> ExecuteAsync(IProgress<SpaceRecoveryProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        await (await StartAsync(await PlanAsync(cancellationToken).ConfigureAwait(false), progress, null, cancellationToken).ConfigureAwait(false)).WaitForCompletionAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>
-    /// Runs the plan the caller saw (from <see cref="PlanAsync"/>): its compaction revision, its members in its order, its
-    /// leadership move. The safety checks run again first, and the run is refused, before any change, when the cluster
-    /// changed since the plan (other members, another leader, a member now unreachable or a learner): plan again then.
-    /// Whether each member is still worth defragmenting is judged again after the compaction, as in the plan's reasons.
-    /// </summary>
+    /// <summary>Runs the plan the caller saw (as <see cref="StartAsync"/>) to the end.</summary>
     /// <param name="plan">The plan <see cref="PlanAsync"/> returned.</param>
     /// <param name="progress">Receives every stage.</param>
     /// <param name="cancellationToken">Stops the run at the next safe point (never inside a defragment).</param>
@@ -64,140 +60,103 @@ public sealed class SpaceRecovery
     /// <exception cref="EtcdSafetyCheckException">The checks refused to start, or the cluster changed since the plan; nothing was changed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled at a safe point.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ by a required first parameter (the plan), so no call can be ambiguous.")]
-    public Task<SpaceRecoveryReport> ExecuteAsync(SpaceRecoveryPlan plan, IProgress<SpaceRecoveryProgress>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<SpaceRecoveryReport> ExecuteAsync(SpaceRecoveryPlan plan, IProgress<SpaceRecoveryProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        await (await StartAsync(plan, progress, null, cancellationToken).ConfigureAwait(false)).WaitForCompletionAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Starts the plan the caller saw (from <see cref="PlanAsync"/>): its compaction revision, its members in its order, its
+    /// leadership move, exactly its <see cref="SpaceRecoveryPlan.Steps"/>. The safety checks run again first, and the start
+    /// is refused, before any change, when the cluster changed since the plan (other members, another leader, a member now
+    /// unreachable or a learner): plan again then. Whether each member is still worth defragmenting is judged again after
+    /// the compaction, as in the plan's reasons. No step runs until the handle is asked to.
+    /// </summary>
+    /// <param name="plan">The plan <see cref="PlanAsync"/> returned.</param>
+    /// <param name="progress">Receives every stage, synchronously, from the thread running the step.</param>
+    /// <param name="checkpointPath">Where to write the checkpoint (owner-only) after every step, to resume with <see cref="ResumeAsync"/>; <see langword="null"/>: kept in memory only.</param>
+    /// <param name="cancellationToken">Cancels the checks.</param>
+    /// <exception cref="EtcdSafetyCheckException">The checks refused to start, or the cluster changed since the plan; nothing was changed.</exception>
+    public async Task<EtcdOperation<SpaceRecoveryReport, SpaceRecoveryProgress>> StartAsync(
+        SpaceRecoveryPlan plan, IProgress<SpaceRecoveryProgress>? progress = null, string? checkpointPath = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return RunAsync(plan, progress, cancellationToken);
+        var now = _timeProvider.GetUtcNow();
+        var checkpoint = new OperationCheckpoint
+        {
+            OperationId = $"space-recovery-{now:yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}",
+            Kind = OperationName,
+            Plan = JsonSerializer.SerializeToElement(plan, OperationJsonContext.Default.SpaceRecoveryPlan),
+            Steps = plan.Steps,
+            StepNames = [.. SpaceRecoveryStepList.For(plan).Select(s => s.Name)],
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        return await OpenAsync(plan, checkpoint, progress, checkpointPath, resuming: false, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<SpaceRecoveryReport> RunAsync(SpaceRecoveryPlan? seen, IProgress<SpaceRecoveryProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Resumes a space recovery from its checkpoint (<see cref="OperationCheckpoint.ReadAsync"/>): the same plan, its
+    /// completed steps skipped. Refused when the members changed since (the leader may differ: the run may have moved it).
+    /// </summary>
+    /// <param name="checkpoint">The checkpoint a run wrote or <see cref="EtcdOperation{TResult, TProgress}.GetCheckpoint"/> returned.</param>
+    /// <param name="progress">Receives every stage.</param>
+    /// <param name="checkpointPath">Where to go on writing the checkpoint, if anywhere.</param>
+    /// <param name="cancellationToken">Cancels the checks.</param>
+    /// <exception cref="InvalidDataException">The checkpoint is not a space recovery's.</exception>
+    /// <exception cref="EtcdSafetyCheckException">The checks refused, or the members changed since the plan.</exception>
+    public async Task<EtcdOperation<SpaceRecoveryReport, SpaceRecoveryProgress>> ResumeAsync(
+        OperationCheckpoint checkpoint, IProgress<SpaceRecoveryProgress>? progress = null, string? checkpointPath = null, CancellationToken cancellationToken = default)
     {
-        var started = _timeProvider.GetTimestamp();
-        void Report(SpaceRecoveryStage stage, string? member, string message)
-        {
-            OperationsLog.SpaceRecoveryProgress(_logger, stage, member ?? "-", message);
-            progress?.Report(new SpaceRecoveryProgress(stage, member, message, _timeProvider.GetElapsedTime(started)));
-        }
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var plan = checkpoint is { Kind: OperationName, Plan: { } json } ? json.Deserialize(OperationJsonContext.Default.SpaceRecoveryPlan) : null;
+        return await OpenAsync(
+            plan ?? throw new InvalidDataException($"The checkpoint {checkpoint.OperationId} is a {checkpoint.Kind} checkpoint without a space-recovery plan."),
+            checkpoint, progress, checkpointPath, resuming: true, cancellationToken).ConfigureAwait(false);
+    }
 
-        Report(SpaceRecoveryStage.Checking, null, "checking members, health and alarms");
+    private async Task<EtcdOperation<SpaceRecoveryReport, SpaceRecoveryProgress>> OpenAsync(
+        SpaceRecoveryPlan plan, OperationCheckpoint checkpoint, IProgress<SpaceRecoveryProgress>? progress, string? checkpointPath, bool resuming, CancellationToken cancellationToken)
+    {
+        var feed = new ProgressFeed<SpaceRecoveryProgress>(progress);
         var view = await ClusterView.LoadAsync(_client, OperationName, cancellationToken).ConfigureAwait(false);
-        var current = BuildPlan(view);
-        if (seen is not null && Drift(seen, current) is { } drift)
+        var run = new SpaceRecoveryRun(_client, _options, view, plan, feed, _logger, _timeProvider);
+        run.Report(SpaceRecoveryStage.Checking, null, "checking members, health and alarms");
+        if (Drift(plan, BuildPlan(view), ignoreLeader: resuming) is { } drift)
         {
             throw new EtcdSafetyCheckException(
                 $"{OperationName} refused: the cluster changed since the plan ({drift}). Nothing was changed: plan again and check the new plan.",
                 null, OperationName);
         }
 
-        var plan = seen ?? current;
-        await EnsureVotersServeReadsAsync(view, cancellationToken).ConfigureAwait(false);
-
-        var compacted = await CompactAsync(plan, Report, cancellationToken).ConfigureAwait(false);
-        var members = new List<MemberSpaceReport>();
-        MemberId? movedTo = null;
-        foreach (var member in plan.Members)
-        {
-            if (member.Action != MemberPlanAction.Defragment)
-            {
-                Report(SpaceRecoveryStage.DefragmentSkipped, member.Name, $"{member.Name}: skipped ({member.Reason})");
-                members.Add(new MemberSpaceReport(member.Name, member.Id, false, member.Reason, member.DbSize, null, null, TimeSpan.Zero));
-                continue;
-            }
-
-            // Safe point: between members, never inside a defragment.
-            cancellationToken.ThrowIfCancellationRequested();
-            var endpoint = view.Find(member.Id)!.Endpoint!;
-            try
-            {
-                // Judge the member on its state after the compaction, once it has applied it.
-                var target = await MemberReadiness.LeaderIndexAsync(_client, endpoint, cancellationToken).ConfigureAwait(false);
-                var before = WithQuota(await MemberReadiness.WaitUntilBackAsync(_client, endpoint, target, OperationName, _options.MemberRecoveryTimeout, _options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false));
-                var decision = _options.DefragmentWhen.Evaluate(before);
-                if (!decision.Defragment)
-                {
-                    Report(SpaceRecoveryStage.DefragmentSkipped, member.Name, $"{member.Name}: not worth it after compaction ({decision.Reason})");
-                    members.Add(new MemberSpaceReport(member.Name, member.Id, false, decision.Reason, before.DbSize, null, null, TimeSpan.Zero));
-                    continue;
-                }
-
-                if (member.IsLeader && plan.MoveLeaderTo is { } successor)
-                {
-                    Report(SpaceRecoveryStage.MovingLeader, member.Name, $"moving leadership from {member.Name} to {view.Find(successor)?.DisplayName ?? successor.ToString()} before defragmenting it");
-                    await MoveLeaderAsync(view, successor, cancellationToken).ConfigureAwait(false);
-                    movedTo = successor;
-                    Report(SpaceRecoveryStage.LeaderMoved, member.Name, $"leadership moved to {view.Find(successor)?.DisplayName ?? successor.ToString()}");
-                }
-
-                Report(SpaceRecoveryStage.DefragmentStarted, member.Name, $"defragmenting {member.Name} ({Size(before.DbSize)})");
-                var result = await _client.DefragmentAsync(endpoint, cancellationToken).ConfigureAwait(false);
-                var after = await _client.GetStatusAsync(endpoint, cancellationToken).ConfigureAwait(false);
-                Report(SpaceRecoveryStage.DefragmentCompleted, member.Name,
-                    $"defragmented {member.Name}: {Size(before.DbSize)} -> {Size(after.DbSize)} in {result.Elapsed.TotalSeconds:0.0} s");
-
-                // Back and caught up before the next member (or the disarm): a failure here is this member's, not the next one's.
-                await WaitUntilBackAsync(endpoint, Report, cancellationToken).ConfigureAwait(false);
-                members.Add(new MemberSpaceReport(member.Name, member.Id, true, null, before.DbSize, after.DbSize, after.DbSizeInUse, result.Elapsed));
-            }
-            catch (EtcdException ex)
-            {
-                Report(SpaceRecoveryStage.DefragmentFailed, member.Name, ex.Message);
-                members.Add(new MemberSpaceReport(member.Name, member.Id, false, ex.Message, member.DbSize, null, null, TimeSpan.Zero));
-                return new SpaceRecoveryReport
-                {
-                    Succeeded = false,
-                    Error = ex,
-                    FailureReason = $"stopped at {member.Name}: {ex.Message} No alarm was disarmed. Once {member.Name} is healthy again, run the recovery again to continue.",
-                    CompactedRevision = compacted,
-                    Members = members,
-                    LeaderMovedTo = movedTo,
-                    AlarmsRemaining = await TryGetAlarmsAsync(cancellationToken).ConfigureAwait(false),
-                    Elapsed = _timeProvider.GetElapsedTime(started),
-                };
-            }
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        var (disarmed, note) = await DisarmNoSpaceAsync(Report, cancellationToken).ConfigureAwait(false);
-
-        Report(SpaceRecoveryStage.Verifying, null, "checking alarms and a probe write");
-        var remaining = await _client.GetAlarmsAsync(cancellationToken).ConfigureAwait(false);
-        bool? probe = null;
-        string? probeError = null;
-        if (_options.VerifyWithProbeWrite)
-        {
-            try
-            {
-                await _client.ProbeWriteAsync(cancellationToken).ConfigureAwait(false);
-                probe = true;
-            }
-            catch (EtcdException ex)
-            {
-                probe = false;
-                probeError = ex.Message;
-            }
-        }
-
-        var noSpaceLeft = remaining.Any(a => a.Type == EtcdAlarmType.NoSpace);
-        var succeeded = !noSpaceLeft && probe != false;
-        var report = new SpaceRecoveryReport
-        {
-            Succeeded = succeeded,
-            FailureReason = succeeded ? null : noSpaceLeft ? note ?? "NOSPACE is still active." : $"the probe write failed: {probeError}",
-            CompactedRevision = compacted,
-            Members = members,
-            LeaderMovedTo = movedTo,
-            AlarmsDisarmed = disarmed,
-            AlarmsRemaining = remaining,
-            AlarmNote = note,
-            ProbeWriteSucceeded = probe,
-            Elapsed = _timeProvider.GetElapsedTime(started),
-        };
-        Report(SpaceRecoveryStage.Completed, null, succeeded
-            ? $"recovered {Size(report.Reclaimed)} in {report.Elapsed.TotalSeconds:0.0} s; writes work"
-            : $"finished without recovering: {report.FailureReason}");
-        return report;
+        return new StepOperation<SpaceRecoveryRun, SpaceRecoveryReport, SpaceRecoveryProgress>(
+            run, SpaceRecoveryStepList.For(plan), checkpoint, feed, CompleteAsync, FailedAsync, checkpointPath, _timeProvider, _logger);
     }
 
+    private static Task<SpaceRecoveryReport> CompleteAsync(SpaceRecoveryRun run, CancellationToken cancellationToken)
+    {
+        var noSpaceLeft = run.AlarmsRemaining.Any(a => a.Type == EtcdAlarmType.NoSpace);
+        var succeeded = !noSpaceLeft && run.ProbeWriteSucceeded != false;
+        var report = run.BuildReport(succeeded, succeeded ? null : noSpaceLeft ? run.AlarmNote ?? "NOSPACE is still active." : $"the probe write failed: {run.ProbeError}");
+        run.Report(SpaceRecoveryStage.Completed, null, succeeded
+            ? $"recovered {Size(report.Reclaimed)} in {report.Elapsed.TotalSeconds:0.0} s; writes work"
+            : $"finished without recovering: {report.FailureReason}");
+        return Task.FromResult(report);
+    }
+
+    /// <summary>A member's defragment (or the leadership move before it) failed: the run stops with a report that says where and how to go on.</summary>
+    private static async Task<SpaceRecoveryReport?> FailedAsync(SpaceRecoveryRun run, string where, Exception error)
+    {
+        if (error is not EtcdException ex || run.CurrentMember is not { } member)
+        {
+            return null;
+        }
+
+        run.Report(SpaceRecoveryStage.DefragmentFailed, member.Name, ex.Message);
+        run.Members[member.Id] = new MemberSpaceReport(member.Name, member.Id, false, ex.Message, member.DbSize, null, null, TimeSpan.Zero);
+        run.AlarmsRemaining = await TryGetAlarmsAsync(run.Client).ConfigureAwait(false);
+        return run.BuildReport(false,
+            $"stopped at {member.Name}: {ex.Message} No alarm was disarmed. Once {member.Name} is healthy again, run the recovery again (or resume it from its checkpoint) to continue. ({where})",
+            ex);
+    }
     private SpaceRecoveryPlan BuildPlan(ClusterView view)
     {
         if (view.Alarms.FirstOrDefault(a => a.Type == EtcdAlarmType.Corrupt) is { } corrupt)
@@ -224,14 +183,14 @@ public sealed class SpaceRecovery
         var plans = new List<MemberPlan>();
         foreach (var member in reachableVoters.Where(m => m != leader).OrderBy(m => m.DisplayName, StringComparer.Ordinal).Append(leader))
         {
-            var status = WithQuota(member.Status!);
+            var status = WithQuota(member.Status!, _options.QuotaBackendBytes);
             var decision = _options.DefragmentWhen.Evaluate(status);
             plans.Add(new MemberPlan(member.DisplayName, member.Member.Id, member.Endpoint?.Text, member == leader,
                 decision.Defragment ? MemberPlanAction.Defragment : MemberPlanAction.SkipNotWorthIt, decision.Reason, status.DbSize));
         }
 
         plans.AddRange(view.Members.Where(m => m.Member.IsLearner).Select(m =>
-            new MemberPlan(m.DisplayName, m.Member.Id, m.Endpoint?.Text, false, MemberPlanAction.SkipLearner, LearnerReason(m, m.Status is { } s ? WithQuota(s) : null), m.Status?.DbSize)));
+            new MemberPlan(m.DisplayName, m.Member.Id, m.Endpoint?.Text, false, MemberPlanAction.SkipLearner, LearnerReason(m, m.Status is { } s ? WithQuota(s, _options.QuotaBackendBytes) : null), m.Status?.DbSize)));
         plans.AddRange(unreachable.Select(m =>
             new MemberPlan(m.DisplayName, m.Member.Id, m.Endpoint?.Text, false, MemberPlanAction.SkipUnreachable, $"unreachable: {m.Error?.Message}", null)));
 
@@ -243,11 +202,13 @@ public sealed class SpaceRecovery
             : null;
 
         var compactAt = _options.Compaction.Resolve(view.MaxRevision, _timeProvider.GetUtcNow());
-        return new SpaceRecoveryPlan(compactAt, plans, moveTo, view.Alarms, Steps(view, compactAt, plans, moveTo));
+        var plan = new SpaceRecoveryPlan(compactAt, plans, moveTo, view.Alarms, []);
+        var run = new SpaceRecoveryRun(_client, _options, view, plan, new ProgressFeed<SpaceRecoveryProgress>(), _logger, _timeProvider);
+        return plan with { Steps = [.. SpaceRecoveryStepList.For(plan).Select((step, i) => step.Describe(run, i + 1))] };
     }
 
     /// <summary>What changed between the plan the caller saw and the cluster now, in the ways that make the plan unsafe to run; <see langword="null"/> when nothing did.</summary>
-    private static string? Drift(SpaceRecoveryPlan seen, SpaceRecoveryPlan now)
+    private static string? Drift(SpaceRecoveryPlan seen, SpaceRecoveryPlan now, bool ignoreLeader)
     {
         var changes = new List<string>();
         static string Names(SpaceRecoveryPlan plan) => string.Join(", ", plan.Members.Select(m => m.Name).Order(StringComparer.Ordinal));
@@ -258,7 +219,7 @@ public sealed class SpaceRecovery
 
         var seenLeader = seen.Members.FirstOrDefault(m => m.IsLeader);
         var nowLeader = now.Members.FirstOrDefault(m => m.IsLeader);
-        if (seenLeader?.Id != nowLeader?.Id)
+        if (!ignoreLeader && seenLeader?.Id != nowLeader?.Id)
         {
             changes.Add($"the leader was {seenLeader?.Name ?? "none"}, it is {nowLeader?.Name ?? "none"}");
         }
@@ -290,130 +251,11 @@ public sealed class SpaceRecovery
             $"{Skipped}, yet it is at {usage:0%} of its quota ({Size(status.DbSize)} of {Size(status.DbSizeQuota)}): once it has caught up, promote it ('etcdctl member promote {learner.Member.Id}') and run the recovery again to defragment it, or remove it and add it back so that it starts from a fresh snapshot");
     }
 
-    private List<OperationStep> Steps(ClusterView view, long? compactAt, IReadOnlyList<MemberPlan> plans, MemberId? moveTo)
-    {
-        var steps = new List<OperationStep>();
-        void Add(string description, string command) => steps.Add(new OperationStep(steps.Count + 1, description, command));
-        var all = string.Join(',', view.Members.Where(m => m.Endpoint is not null).Select(m => m.Endpoint!.Text));
-
-        Add("Check every voting member's status, health and the alarms (NOSPACE is expected; CORRUPT stops everything).",
-            $"etcdctl --endpoints={all} endpoint status -w table && etcdctl --endpoints={all} endpoint health && etcdctl --endpoints={all} alarm list");
-        if (compactAt is { } revision)
-        {
-            Add($"Compact the history at {_options.Compaction.Describe()} ({revision}), waiting until it is physically applied.",
-                $"etcdctl --endpoints={all} compact {revision} --physical");
-        }
-        else
-        {
-            Add("Nothing to compact.", "-");
-        }
-
-        foreach (var member in plans.Where(p => p.Action == MemberPlanAction.Defragment))
-        {
-            if (member.IsLeader && moveTo is { } target)
-            {
-                Add($"Hand leadership from {member.Name} to {view.Find(target)?.DisplayName} so that the leader is not blocked by its defragment.",
-                    $"etcdctl --endpoints={member.Endpoint} move-leader {target}");
-            }
-
-            Add($"Defragment {member.Name}{(member.IsLeader ? " (the leader, last)" : string.Empty)} because {member.Reason}; wait until it is healthy and caught up before the next member.",
-                $"etcdctl --endpoints={member.Endpoint} --command-timeout=120s defrag");
-        }
-
-        Add($"Disarm NOSPACE alarms only, and only when every member's DB size is at most {_options.DisarmBelowQuotaRatio:P0} of the quota (a bare 'etcdctl alarm disarm' would also clear CORRUPT).",
-            $"etcdctl --endpoints={all} alarm disarm");
-        Add("Verify: no NOSPACE alarm, and a probe write succeeds.",
-            $"etcdctl --endpoints={all} alarm list && etcdctl --endpoints={all} put {EtcdMaintenanceClient.ReservedKeyPrefix}probe x && etcdctl --endpoints={all} del {EtcdMaintenanceClient.ReservedKeyPrefix}probe");
-        return steps;
-    }
-
-    private async Task EnsureVotersServeReadsAsync(ClusterView view, CancellationToken cancellationToken)
-    {
-        foreach (var member in view.Voters.Where(m => m.IsReachable))
-        {
-            var health = await _client.CheckHealthAsync(member.Endpoint!, cancellationToken).ConfigureAwait(false);
-            if (!health.AnswersReads)
-            {
-                throw new EtcdSafetyCheckException(
-                    $"{OperationName} refused: {member.DisplayName} answers status but not a linearizable read ({health.Error}). Nothing was changed.",
-                    member.Endpoint!.Text, OperationName);
-            }
-        }
-    }
-
-    private async Task<long?> CompactAsync(SpaceRecoveryPlan plan, Action<SpaceRecoveryStage, string?, string> report, CancellationToken cancellationToken)
-    {
-        if (plan.CompactRevision is not { } revision)
-        {
-            report(SpaceRecoveryStage.Compacted, null, "nothing to compact");
-            return null;
-        }
-
-        report(SpaceRecoveryStage.Compacting, null, $"compacting at revision {revision} (physical)");
-        var result = await _client.CompactAsync(revision, physical: true, cancellationToken).ConfigureAwait(false);
-        report(SpaceRecoveryStage.Compacted, null, result.AlreadyCompacted ? $"already compacted at revision {revision}" : $"compacted at revision {revision}");
-
-        return revision;
-    }
-
-    private async Task WaitUntilBackAsync(EtcdEndpoint endpoint, Action<SpaceRecoveryStage, string?, string> report, CancellationToken cancellationToken)
-    {
-        report(SpaceRecoveryStage.WaitingForMember, endpoint.Text, $"waiting until {endpoint} is healthy and caught up");
-        var target = await MemberReadiness.LeaderIndexAsync(_client, endpoint, cancellationToken).ConfigureAwait(false);
-        await MemberReadiness.WaitUntilBackAsync(_client, endpoint, target, OperationName, _options.MemberRecoveryTimeout, _options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task MoveLeaderAsync(ClusterView view, MemberId target, CancellationToken cancellationToken)
-    {
-        await _client.MoveLeaderAsync(target, cancellationToken).ConfigureAwait(false);
-        var endpoint = view.Find(target)!.Endpoint!;
-        var started = _timeProvider.GetTimestamp();
-        while (!(await _client.GetStatusAsync(endpoint, cancellationToken).ConfigureAwait(false)).IsLeader)
-        {
-            if (_timeProvider.GetElapsedTime(started) >= _options.MemberRecoveryTimeout)
-            {
-                throw new EtcdSafetyCheckException($"{OperationName}: leadership did not move to {target} within {EtcdErrors.Format(_options.MemberRecoveryTimeout)}.", endpoint.Text, OperationName);
-            }
-
-            await Task.Delay(_options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<(IReadOnlyList<EtcdAlarm> Disarmed, string? Note)> DisarmNoSpaceAsync(Action<SpaceRecoveryStage, string?, string> report, CancellationToken cancellationToken)
-    {
-        if (!_options.DisarmNoSpace)
-        {
-            if ((await _client.GetAlarmsAsync(cancellationToken).ConfigureAwait(false)).All(a => a.Type != EtcdAlarmType.NoSpace))
-            {
-                return ([], null);
-            }
-
-            const string Kept = "NOSPACE kept: disarming was not asked for.";
-            report(SpaceRecoveryStage.AlarmKept, null, Kept);
-            return ([], Kept);
-        }
-
-        var outcome = await NoSpaceDisarm.DisarmIfUnderAsync(_client, _options.DisarmBelowQuotaRatio, WithQuota, cancellationToken).ConfigureAwait(false);
-        if (outcome.Kept is { } keep)
-        {
-            report(SpaceRecoveryStage.AlarmKept, null, keep);
-            return ([], keep);
-        }
-
-        foreach (var alarm in outcome.Active)
-        {
-            var name = outcome.View.Find(alarm.MemberId)?.DisplayName;
-            report(SpaceRecoveryStage.AlarmDisarmed, name, $"disarmed NOSPACE on {name ?? alarm.MemberId.ToString()}");
-        }
-
-        return (outcome.Disarmed, null);
-    }
-
-    private async Task<IReadOnlyList<EtcdAlarm>> TryGetAlarmsAsync(CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<EtcdAlarm>> TryGetAlarmsAsync(IEtcdMaintenanceClient client)
     {
         try
         {
-            return await _client.GetAlarmsAsync(cancellationToken).ConfigureAwait(false);
+            return await client.GetAlarmsAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (EtcdException)
         {
@@ -421,8 +263,9 @@ public sealed class SpaceRecovery
         }
     }
 
-    private EndpointStatus WithQuota(EndpointStatus status) =>
-        status.DbSizeQuota is null && _options.QuotaBackendBytes is { } quota
+    /// <summary>Fills in the configured quota for a member whose quota the client could not learn.</summary>
+    internal static EndpointStatus WithQuota(EndpointStatus status, long? configured) =>
+        status.DbSizeQuota is null && configured is { } quota
             ? status with { DbSizeQuota = quota, QuotaSource = EtcdQuotaSource.Configured, QuotaUnavailableReason = null }
             : status;
 
