@@ -10,14 +10,14 @@ internal static class SpaceRecoveryStepList
         {
             if (member.IsLeader && plan.MoveLeaderTo is { } successor)
             {
-                steps.Add(new MoveLeaderStep(member, successor));
+                steps.Add(new RecoveryMoveLeaderStep(member, successor));
             }
 
             steps.Add(new DefragmentMemberStep(member));
         }
 
         steps.Add(new DisarmNoSpaceStep());
-        steps.Add(new VerifyStep());
+        steps.Add(new RecoveryVerifyStep());
         return steps;
     }
 }

@@ -1,7 +1,7 @@
 namespace EtcdMaintenance.Operations;
 
 /// <summary>Reads the alarms left and, when asked, proves writes work with a probe write.</summary>
-internal sealed class VerifyStep : IOperationStep<SpaceRecoveryRun>
+internal sealed class RecoveryVerifyStep : IOperationStep<SpaceRecoveryRun>
 {
     public string Name => "verify";
 

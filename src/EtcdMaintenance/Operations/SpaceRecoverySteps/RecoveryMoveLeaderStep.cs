@@ -1,7 +1,7 @@
 namespace EtcdMaintenance.Operations;
 
 /// <summary>Hands leadership to the plan's follower before the leader is defragmented (when the leader is still worth it).</summary>
-internal sealed class MoveLeaderStep(MemberPlan leader, MemberId successor) : IOperationStep<SpaceRecoveryRun>
+internal sealed class RecoveryMoveLeaderStep(MemberPlan leader, MemberId successor) : IOperationStep<SpaceRecoveryRun>
 {
     public string Name => $"move-leader-{successor}";
 
