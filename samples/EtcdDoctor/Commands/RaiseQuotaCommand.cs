@@ -51,6 +51,11 @@ internal static class RaiseQuotaCommand
             {
                 result.AddError("Over SSH, give at most one --manifest (the path on every node) and no --local-process.");
             }
+
+            if (result.GetValue(SshHostOptions.SystemdUnit) is not null && (result.GetValue(LocalProcess) || result.GetResult(Manifests) is { Implicit: false }))
+            {
+                result.AddError("--systemd-unit takes its flags from --env-file or --config-file: give no --manifest or --local-process.");
+            }
         });
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -85,6 +90,10 @@ internal static class RaiseQuotaCommand
             }
 
             hosts = [.. sshHosts];
+        }
+        else if (SshHostOptions.CreateLocalSystemdHost(parse) is { } systemd)
+        {
+            hosts = [systemd];
         }
         else
         {

@@ -110,7 +110,7 @@ internal static class ReplaceMemberCommand
                 })
             : null;
         await using var connection = sshHost as IAsyncDisposable;
-        IEtcdMemberHost host = sshHost ?? new KubeletStaticPodHost(
+        IEtcdMemberHost host = sshHost ?? SshHostOptions.CreateLocalSystemdHost(parse) ?? (IEtcdMemberHost)new KubeletStaticPodHost(
             manifest ?? KubeletStaticPodHost.DefaultManifestPath,
             parse.GetValue(s_stopKubelet) ? KubeletStopMode.StopKubelet : KubeletStopMode.MoveManifest,
             parse.GetValue(s_parkingDir)!,

@@ -28,7 +28,7 @@ internal static class SshHostOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
-    public static readonly Option<string?> SystemdUnit = new("--systemd-unit") { Description = "Over SSH, the member runs as this systemd unit (e.g. etcd.service, as kubespray runs it) instead of a static pod: systemctl stop|start|restart UNIT, its flags in --env-file or --config-file." };
+    public static readonly Option<string?> SystemdUnit = new("--systemd-unit") { Description = "The member runs as this systemd unit (e.g. etcd.service, as kubespray runs it) instead of a static pod: systemctl stop|start|restart UNIT, its flags in --env-file or --config-file. On this node, or on each member's node with --ssh-user." };
 
     public static readonly Option<string?> EnvFile = new("--env-file") { Description = $"With --systemd-unit: the unit's environment file of ETCD_* variables (default {SystemdUnitOptions.DefaultFlagFilePath})." };
 
@@ -49,11 +49,6 @@ internal static class SshHostOptions
             if ((result.GetValue(User) is null) != (result.GetValue(Key) is null))
             {
                 result.AddError("Give --ssh-user and --ssh-key together.");
-            }
-
-            if (result.GetValue(SystemdUnit) is not null && result.GetValue(User) is null)
-            {
-                result.AddError("--systemd-unit reaches the members' nodes over SSH: give --ssh-user and --ssh-key too.");
             }
 
             if ((result.GetValue(EnvFile) is not null || result.GetValue(ConfigFile) is not null) && result.GetValue(SystemdUnit) is null)
@@ -95,13 +90,15 @@ internal static class SshHostOptions
     /// else its static pod at <paramref name="paths"/>. Both are <see cref="IAsyncDisposable"/> (the SSH connection).
     /// </summary>
     public static IEtcdMemberHost CreateHost(ParseResult parse, string node, SshConnectionOptions ssh, StaticPodPaths paths) =>
-        parse.GetValue(SystemdUnit) is { } unit
-            ? new SshSystemdMemberHost(node, ssh, new SystemdUnitOptions
-            {
-                Unit = unit,
-                FlagFilePath = parse.GetValue(ConfigFile) ?? parse.GetValue(EnvFile) ?? SystemdUnitOptions.DefaultFlagFilePath,
-            })
-            : new SshEtcdMemberHost(node, ssh, paths);
+        Unit(parse) is { } unit ? new SshSystemdMemberHost(node, ssh, unit) : new SshEtcdMemberHost(node, ssh, paths);
+
+    /// <summary>This node's systemd-unit member when --systemd-unit is given without --ssh-user, else <see langword="null"/>.</summary>
+    public static LocalSystemdMemberHost? CreateLocalSystemdHost(ParseResult parse) =>
+        parse.GetValue(User) is null && Unit(parse) is { } unit ? new LocalSystemdMemberHost(unit) : null;
+
+    private static SystemdUnitOptions? Unit(ParseResult parse) => parse.GetValue(SystemdUnit) is { } unit
+        ? new SystemdUnitOptions { Unit = unit, FlagFilePath = parse.GetValue(ConfigFile) ?? parse.GetValue(EnvFile) ?? SystemdUnitOptions.DefaultFlagFilePath }
+        : null;
 
     /// <summary>The --node overrides by member name.</summary>
     public static IReadOnlyDictionary<string, string> NodeOverrides(ParseResult parse) =>

@@ -9,14 +9,14 @@ internal static class MemberHostRunMode
     /// <summary>A plain process started from the manifest's command line.</summary>
     public const string LocalProcess = "local-process";
 
-    /// <summary>A systemd unit (its flags in an environment or configuration file), reached over SSH.</summary>
+    /// <summary>A systemd unit (its flags in an environment or configuration file), on this node or reached over SSH.</summary>
     public const string SystemdUnit = "systemd-unit";
 
     public static string Of(IEtcdMemberHost host) => host switch
     {
         KubeletStaticPodHost or SshEtcdMemberHost => KubeadmStaticPod,
         LocalProcessEtcdHost => LocalProcess,
-        SshSystemdMemberHost => SystemdUnit,
+        SshSystemdMemberHost or LocalSystemdMemberHost => SystemdUnit,
         _ => host.GetType().Name,
     };
 }

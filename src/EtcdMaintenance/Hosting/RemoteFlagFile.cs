@@ -6,14 +6,14 @@ using EtcdMaintenance.Manifests;
 namespace EtcdMaintenance.Hosting;
 
 /// <summary>
-/// Reads and saves a file of etcd's flags on a node over SSH: loaded with its bytes (to refuse a save over a change made
-/// on the node meanwhile); saved to a staging directory on the same filesystem, given the old file's mode and owner,
-/// renamed into place (atomic), with an owner-only backup of the old file elsewhere.
+/// Reads and saves a file of etcd's flags on a node, another over SSH or this one: loaded with its bytes (to refuse a save
+/// over a change made on the node meanwhile); saved to a staging directory on the same filesystem, given the old file's
+/// mode and owner, renamed into place (atomic), with an owner-only backup of the old file elsewhere.
 /// </summary>
 internal static class RemoteFlagFile
 {
     /// <summary>Loads the file at <paramref name="path"/>, else at <paramref name="fallbackPath"/> (a parked manifest); exit code 3 when neither exists.</summary>
-    public static async Task<EtcdFlagFile> LoadAsync(SshNodeShell shell, string path, string fallbackPath, string missing, CancellationToken cancellationToken)
+    public static async Task<EtcdFlagFile> LoadAsync(INodeShell shell, string path, string fallbackPath, string missing, CancellationToken cancellationToken)
     {
         const string Step = "load manifest";
         var result = await shell.RunAsync(Step, $$"""
@@ -34,7 +34,7 @@ internal static class RemoteFlagFile
     }
 
     /// <summary>Saves a document loaded by <see cref="LoadAsync"/> back where it was loaded from.</summary>
-    public static async Task<ManifestSaveResult> SaveAsync(SshNodeShell shell, EtcdFlagFile document, string staging, string backups, TimeProvider timeProvider, bool dryRun, CancellationToken cancellationToken)
+    public static async Task<ManifestSaveResult> SaveAsync(INodeShell shell, EtcdFlagFile document, string staging, string backups, TimeProvider timeProvider, bool dryRun, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(document);
         const string Step = "save manifest";
@@ -87,7 +87,7 @@ internal static class RemoteFlagFile
     /// Renames a data dir to <c>DIR.replaced-STAMP</c> (or, when it is a mount point, its <c>member</c> directory to
     /// <c>DIR/member.replaced-STAMP</c>); refused unless <paramref name="stoppedTest"/> (a shell test) says the member is stopped.
     /// </summary>
-    public static async Task<string?> ArchiveDataDirectoryAsync(SshNodeShell shell, string dataDirectory, string stoppedTest, string running, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static async Task<string?> ArchiveDataDirectoryAsync(INodeShell shell, string dataDirectory, string stoppedTest, string running, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         const string Step = "archive data dir";

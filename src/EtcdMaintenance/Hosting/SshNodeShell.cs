@@ -7,14 +7,11 @@ using Renci.SshNet.Common;
 
 namespace EtcdMaintenance.Hosting;
 
-/// <summary>What a command run on a node printed, and how it exited.</summary>
-internal sealed record NodeCommandResult(int ExitCode, string Output, string Error);
-
 /// <summary>
 /// A node reached over SSH (SSH.NET): key authentication, host key checked against known_hosts, one connection opened on
 /// first use and reused for every later step until disposed, each step with a timeout. Runs <c>sh</c> scripts there.
 /// </summary>
-internal sealed class SshNodeShell : IAsyncDisposable
+internal sealed class SshNodeShell : INodeShell, IAsyncDisposable
 {
     private readonly SshConnectionOptions _options;
     private readonly ILogger _logger;
@@ -28,6 +25,7 @@ internal sealed class SshNodeShell : IAsyncDisposable
         _logger = logger;
     }
 
+    /// <inheritdoc />
     public string Node { get; }
 
     /// <summary>Runs <paramref name="script"/> with <c>sh</c> on the node (as root through <c>sudo -n</c> when configured).</summary>

@@ -16,8 +16,7 @@ namespace EtcdMaintenance.Hosting;
 public sealed class SshSystemdMemberHost : IEtcdMemberHost, IAsyncDisposable
 {
     private readonly SshNodeShell _shell;
-    private readonly SystemdUnitOptions _unit;
-    private readonly TimeProvider _timeProvider;
+    private readonly SystemdUnitHost _host;
 
     /// <summary>Creates a host for the systemd-unit member on <paramref name="node"/>.</summary>
     /// <param name="node">The node's host name or address (see <see cref="SshEtcdMemberHost.NodeOf"/>).</param>
@@ -31,16 +30,8 @@ public sealed class SshSystemdMemberHost : IEtcdMemberHost, IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(node);
         ArgumentNullException.ThrowIfNull(ssh);
         ArgumentNullException.ThrowIfNull(unit);
-        ArgumentException.ThrowIfNullOrWhiteSpace(unit.Unit, nameof(unit));
-        ArgumentException.ThrowIfNullOrWhiteSpace(unit.SystemctlCommand, nameof(unit));
-        foreach (var path in new[] { unit.FlagFilePath, unit.Staging, unit.Backups })
-        {
-            RemotePath.Absolute(path, nameof(unit));
-        }
-
-        _unit = unit;
         _shell = new SshNodeShell(node, ssh, logger ?? NullLogger.Instance);
-        _timeProvider = timeProvider ?? TimeProvider.System;
+        _host = new SystemdUnitHost(_shell, unit, timeProvider ?? TimeProvider.System);
         Name = node;
     }
 
@@ -50,10 +41,10 @@ public sealed class SshSystemdMemberHost : IEtcdMemberHost, IAsyncDisposable
 
     /// <inheritdoc />
     /// <remarks>The unit's flag file (<see cref="SystemdUnitOptions.FlagFilePath"/>).</remarks>
-    public string ManifestPath => _unit.FlagFilePath;
+    public string ManifestPath => _host.FlagFilePath;
 
     /// <summary>The unit, e.g. <c>etcd.service</c>.</summary>
-    public string Unit => _unit.Unit;
+    public string Unit => _host.Unit;
 
     /// <inheritdoc />
     public bool RestartsOnManifestChange => false;
@@ -62,48 +53,38 @@ public sealed class SshSystemdMemberHost : IEtcdMemberHost, IAsyncDisposable
     /// <exception cref="EtcdHostException">The node cannot be reached, or the flag file is missing (<see cref="EtcdHostErrorCode.ManifestMissing"/>).</exception>
     /// <exception cref="ManifestException">The file holds none of etcd's flags.</exception>
     public Task<EtcdFlagFile> LoadManifestAsync(CancellationToken cancellationToken = default) =>
-        RemoteFlagFile.LoadAsync(_shell, ManifestPath, ManifestPath, $"{ManifestPath} (the flag file of {Unit}) does not exist on the node; nothing was changed", cancellationToken);
+        _host.LoadAsync(cancellationToken);
 
     /// <inheritdoc />
     /// <exception cref="EtcdHostException">The file changed on the node since it was loaded (<see cref="EtcdHostErrorCode.ManifestChangedOnNode"/>), or a step failed; the file is then untouched.</exception>
     public Task<ManifestSaveResult> SaveManifestAsync(EtcdFlagFile manifest, bool dryRun = false, CancellationToken cancellationToken = default) =>
-        RemoteFlagFile.SaveAsync(_shell, manifest, _unit.Staging, _unit.Backups, _timeProvider, dryRun, cancellationToken);
+        _host.SaveAsync(manifest, dryRun, cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>Runs <c>systemctl restart UNIT</c>.</remarks>
-    public Task ApplyManifestAsync(CancellationToken cancellationToken = default) => SystemctlAsync("restart", cancellationToken);
+    public Task ApplyManifestAsync(CancellationToken cancellationToken = default) => _host.SystemctlAsync("restart", cancellationToken);
 
     /// <inheritdoc />
     /// <remarks><c>systemctl is-active --quiet UNIT</c>.</remarks>
-    public async Task<bool> IsStartedAsync(CancellationToken cancellationToken = default)
-    {
-        var result = await _shell.RunAsync("check unit active", IsActive, cancellationToken).ConfigureAwait(false);
-        return result.ExitCode == 0;
-    }
+    public Task<bool> IsStartedAsync(CancellationToken cancellationToken = default) => _host.IsActiveAsync(cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>Runs <c>systemctl stop UNIT</c>, which returns once the unit has stopped.</remarks>
-    public Task StopAsync(CancellationToken cancellationToken = default) => SystemctlAsync("stop", cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken = default) => _host.SystemctlAsync("stop", cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>Runs <c>systemctl start UNIT</c>.</remarks>
-    public Task StartAsync(CancellationToken cancellationToken = default) => SystemctlAsync("start", cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken = default) => _host.SystemctlAsync("start", cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>As <see cref="SshEtcdMemberHost.ArchiveDataDirectoryAsync"/>; refused while the unit is active.</remarks>
     /// <exception cref="EtcdHostException">The unit is active (<see cref="EtcdHostErrorCode.MemberRunning"/>) or the target exists (<see cref="EtcdHostErrorCode.TargetExists"/>): nothing is moved.</exception>
     public Task<string?> ArchiveDataDirectoryAsync(string dataDirectory, CancellationToken cancellationToken = default) =>
-        RemoteFlagFile.ArchiveDataDirectoryAsync(_shell, dataDirectory, $"! {IsActive}", $"while {Unit} is active: stop it first", _timeProvider, cancellationToken);
+        _host.ArchiveDataDirectoryAsync(dataDirectory, cancellationToken);
 
     /// <summary>Closes the SSH connection.</summary>
     public ValueTask DisposeAsync() => _shell.DisposeAsync();
 
-    private string IsActive => $"{_unit.SystemctlCommand} is-active --quiet {ShellQuote.Quote(Unit)}";
-
-    private async Task SystemctlAsync(string verb, CancellationToken cancellationToken)
-    {
-        var step = $"{verb} {Unit}";
-        var result = await _shell.RunAsync(step, $"{_unit.SystemctlCommand} {verb} {ShellQuote.Quote(Unit)}", cancellationToken).ConfigureAwait(false);
-        RemoteFlagFile.Expect(Name, step, result);
-    }
+    /// <summary>The shared systemd strategy, for plans.</summary>
+    internal SystemdUnitHost Strategy => _host;
 }

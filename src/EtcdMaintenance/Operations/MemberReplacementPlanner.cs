@@ -41,6 +41,8 @@ internal sealed record HostCommands(string Stop, string Start)
         SshEtcdMemberHost ssh => new HostCommands(
             $"ssh {ssh.Name} 'mkdir -p {Path.GetDirectoryName(ssh.ParkedManifestPath)} && mv {ssh.ManifestPath} {ssh.ParkedManifestPath}'",
             $"ssh {ssh.Name} 'mv {ssh.ParkedManifestPath} {ssh.ManifestPath}'"),
+        SshSystemdMemberHost ssh => new HostCommands($"ssh {ssh.Name} \"{ssh.Strategy.Command("stop")}\"", $"ssh {ssh.Name} \"{ssh.Strategy.Command("start")}\""),
+        LocalSystemdMemberHost local => new HostCommands(local.Strategy.Command("stop"), local.Strategy.Command("start")),
         LocalProcessEtcdHost local => new HostCommands(
             $"kill -TERM $(cat {local.PidFile})   # and wait until it exits",
             $"run the etcd command line in {local.ManifestPath} in the background; echo $! > {local.PidFile}"),
