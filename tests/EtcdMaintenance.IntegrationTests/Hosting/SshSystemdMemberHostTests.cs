@@ -41,12 +41,12 @@ public sealed class SshSystemdMemberHostTests
         Assert.NotNull(unit.Pid);
         Assert.NotEqual(pidBefore, unit.Pid);
         Assert.Equal(
-            unit.OriginalEnv.Replace("ETCD_QUOTA_BACKEND_BYTES=16777216\n", "ETCD_QUOTA_BACKEND_BYTES=67108864\n", StringComparison.Ordinal),
+            unit.OriginalFlags.Replace("ETCD_QUOTA_BACKEND_BYTES=16777216\n", "ETCD_QUOTA_BACKEND_BYTES=67108864\n", StringComparison.Ordinal),
             File.ReadAllText(unit.EnvFile));
         Assert.Equal(modeBefore, File.GetUnixFileMode(unit.EnvFile));
         var backup = report.Members.Single().BackupPath!;
         Assert.StartsWith(Path.Combine(unit.Root, "etcd-maintenance", "backups"), backup, StringComparison.Ordinal);
-        Assert.Equal(unit.OriginalEnv, File.ReadAllText(backup));
+        Assert.Equal(unit.OriginalFlags, File.ReadAllText(backup));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(backup));
         Assert.True((await client.GetPrefixAsync("/before")).ContainsKey("/before"), "a write acknowledged before the raise is gone");
 
@@ -75,7 +75,7 @@ public sealed class SshSystemdMemberHostTests
         Assert.True(exitCode == 0, $"exit {exitCode}: {stderr}\n{stdout}");
         Assert.Equal(QuotaBackendBytes.Parse("32MiB"), EtcdEnvironmentFile.Load(unit.EnvFile).GetQuotaBackendBytes());
         Assert.Equal(
-            unit.OriginalEnv.Replace("ETCD_QUOTA_BACKEND_BYTES=16777216\n", "ETCD_QUOTA_BACKEND_BYTES=33554432\n", StringComparison.Ordinal),
+            unit.OriginalFlags.Replace("ETCD_QUOTA_BACKEND_BYTES=16777216\n", "ETCD_QUOTA_BACKEND_BYTES=33554432\n", StringComparison.Ordinal),
             File.ReadAllText(unit.EnvFile));
 
         // --env-file without --systemd-unit is refused before anything runs.

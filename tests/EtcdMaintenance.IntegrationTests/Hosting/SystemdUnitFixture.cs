@@ -1,27 +1,43 @@
 using System.Diagnostics;
 using System.Globalization;
+using EtcdMaintenance.Hosting;
 using EtcdMaintenance.IntegrationTests.Harness;
 
 namespace EtcdMaintenance.IntegrationTests.Hosting;
 
+/// <summary>Where a <see cref="SystemdUnitFixture"/> unit keeps its flags.</summary>
+public enum SystemdFlagFileKind
+{
+    /// <summary>kubespray's <c>/etc/etcd.env</c>: the unit's <c>EnvironmentFile=</c>.</summary>
+    EnvironmentFile,
+
+    /// <summary>etcd's YAML configuration file, which the unit passes to <c>etcd --config-file</c>.</summary>
+    ConfigFile,
+}
+
 /// <summary>
-/// Test fixture: a one-member etcd "systemd unit" on this machine. A <c>systemctl</c> stand-in (a shell script put first on
-/// the SSH session's PATH) plays systemd's part for that one unit: <c>start</c> runs etcd with the variables of the unit's
-/// environment file exported (as <c>EnvironmentFile=</c> does; its <c>#</c> and <c>;</c> comment lines skipped), <c>stop</c> sends SIGTERM and waits for it to exit,
-/// <c>restart</c> and <c>is-active --quiet</c> as systemd's. The environment file is shaped like kubespray's
-/// <c>/etc/etcd.env</c>: comments, quoting and variables etcd does not read, to prove they stay byte for byte.
+/// Test fixture: an etcd "systemd unit" on this machine, alone or one of a cluster. A <c>systemctl</c> stand-in (a shell
+/// script, <see cref="Systemctl"/>) plays systemd's part for that one unit: <c>start</c> runs etcd with the variables of
+/// the unit's environment file exported (as <c>EnvironmentFile=</c> does; its <c>#</c> and <c>;</c> comment lines skipped),
+/// or with <c>--config-file</c> naming its configuration file; <c>stop</c> sends SIGTERM and waits for it to exit,
+/// <c>restart</c> and <c>is-active --quiet</c> as systemd's. The files are shaped like kubespray's: comments, quoting and
+/// settings etcd does not read, to prove they stay byte for byte.
 /// </summary>
 public sealed class SystemdUnitFixture : IAsyncDisposable
 {
     public const string Unit = "etcd-test.service";
 
-    private SystemdUnitFixture(string root, int clientPort, int peerPort, string systemctl)
+    private SystemdUnitFixture(string name, string root, int clientPort, int peerPort, string systemctl, SystemdFlagFileKind kind)
     {
+        Name = name;
         Root = root;
         ClientUrl = $"http://127.0.0.1:{clientPort}";
         PeerUrl = $"http://127.0.0.1:{peerPort}";
         Systemctl = systemctl;
+        Kind = kind;
     }
+
+    public string Name { get; }
 
     public string Root { get; }
 
@@ -29,93 +45,43 @@ public sealed class SystemdUnitFixture : IAsyncDisposable
 
     public string PeerUrl { get; }
 
-    /// <summary>The systemctl stand-in.</summary>
+    /// <summary>The systemctl stand-in (absolute path).</summary>
     public string Systemctl { get; }
 
+    public SystemdFlagFileKind Kind { get; }
+
     public string EnvFile => Path.Combine(Root, "etc", "etcd.env");
+
+    public string ConfigFile => Path.Combine(Root, "etc", "etcd", "etcd.conf.yml");
+
+    /// <summary>The file that holds the unit's flags: <see cref="EnvFile"/> or <see cref="ConfigFile"/>.</summary>
+    public string FlagFile => Kind == SystemdFlagFileKind.EnvironmentFile ? EnvFile : ConfigFile;
 
     public string DataDir => Path.Combine(Root, "var", "lib", "etcd");
 
     public string PidFile => Path.Combine(Root, "run", "etcd.pid");
 
-    public string OriginalEnv { get; private set; } = string.Empty;
+    /// <summary>The flag file as the fixture wrote it.</summary>
+    public string OriginalFlags { get; private set; } = string.Empty;
 
     /// <summary>The pid of the running etcd, or <see langword="null"/> when the unit is stopped.</summary>
     public int? Pid => File.Exists(PidFile) && int.TryParse(File.ReadAllText(PidFile).Trim(), CultureInfo.InvariantCulture, out var pid) && IsAlive(pid) ? pid : null;
 
-    /// <summary>Writes the unit's files and the systemctl stand-in into <paramref name="binDirectory"/>, and starts the unit.</summary>
-    public static async Task<SystemdUnitFixture> StartAsync(string root, string binDirectory, long quotaBackendBytes)
-    {
-        var systemctl = Path.Combine(binDirectory, "systemctl");
-        var fixture = new SystemdUnitFixture(Path.Combine(root, "node"), FreePorts.Next(), FreePorts.Next(), systemctl);
-        Directory.CreateDirectory(Path.GetDirectoryName(fixture.EnvFile)!);
-        Directory.CreateDirectory(Path.GetDirectoryName(fixture.PidFile)!);
-        fixture.OriginalEnv = $"""
-            # Environment file for etcd v3 (kubespray layout)
-            ETCD_DATA_DIR={fixture.DataDir}
-            ETCD_ADVERTISE_CLIENT_URLS={fixture.ClientUrl}
-            ETCD_INITIAL_ADVERTISE_PEER_URLS={fixture.PeerUrl}
-            ETCD_INITIAL_CLUSTER_STATE=new
-            ETCD_LISTEN_CLIENT_URLS={fixture.ClientUrl}
-            ETCD_LISTEN_PEER_URLS={fixture.PeerUrl}
-            ETCD_NAME='sd1'
-            ETCD_INITIAL_CLUSTER_TOKEN="k8s_etcd"
-            ; the quota, raised by the test
-            ETCD_QUOTA_BACKEND_BYTES={quotaBackendBytes.ToString(CultureInfo.InvariantCulture)}
-            ETCD_INITIAL_CLUSTER=sd1={fixture.PeerUrl}
-            ETCDCTL_API=3
+    /// <summary>The unit's options for a host: this unit, its flag file and its systemctl stand-in.</summary>
+    public SystemdUnitOptions Options => new() { Unit = Unit, FlagFilePath = FlagFile, SystemctlCommand = Systemctl };
 
-            """.ReplaceLineEndings("\n");
-        File.WriteAllText(fixture.EnvFile, fixture.OriginalEnv);
-        File.SetUnixFileMode(fixture.EnvFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-        File.WriteAllText(systemctl, $$"""
-            #!/bin/sh
-            # Test fixture standing in for systemctl, for the one unit {{Unit}}.
-            verb=$1; shift
-            [ "$1" = --quiet ] && shift
-            [ "$1" = {{Unit}} ] || { echo "Unit $1 not found." >&2; exit 5; }
-            pidfile='{{fixture.PidFile}}'
-            alive() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
-            stop() {
-              alive || return 0
-              pid=$(cat "$pidfile"); kill -TERM "$pid"
-              i=0
-              while kill -0 "$pid" 2>/dev/null; do
-                i=$((i + 1)); [ $i -lt 600 ] || { echo "etcd $pid did not stop" >&2; return 1; }
-                sleep 0.1
-              done
-              rm -f "$pidfile"
-            }
-            start() {
-              alive && return 0
-              ( set -a; eval "$(grep -Ev '^[[:space:]]*([#;]|$)' '{{fixture.EnvFile}}')"; set +a; exec setsid '{{EtcdBinaries.Etcd}}' >> '{{Path.Combine(fixture.Root, "etcd.log")}}' 2>&1 < /dev/null ) &
-              echo $! > "$pidfile"
-            }
-            case $verb in
-              start) start ;;
-              stop) stop ;;
-              restart) stop && start ;;
-              is-active) alive ;;
-              *) echo "unsupported: $verb" >&2; exit 2 ;;
-            esac
-            """.ReplaceLineEndings("\n"));
-        File.SetUnixFileMode(systemctl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    /// <summary>
+    /// Starts a one-member unit under <paramref name="root"/>/node, its systemctl stand-in written to
+    /// <paramref name="binDirectory"/> (an sshd session's PATH puts it before the real one).
+    /// </summary>
+    public static async Task<SystemdUnitFixture> StartAsync(string root, string binDirectory, long quotaBackendBytes, SystemdFlagFileKind kind = SystemdFlagFileKind.EnvironmentFile)
+    {
+        var fixture = new SystemdUnitFixture("sd1", Path.Combine(root, "node"), FreePorts.Next(), FreePorts.Next(), Path.Combine(binDirectory, "systemctl"), kind);
         try
         {
-            await fixture.RunSystemctlAsync("start");
+            await fixture.WriteAndStartAsync($"sd1={fixture.PeerUrl}", "k8s_etcd", quotaBackendBytes);
             await using var client = fixture.CreateClient();
-            await Retry.UntilAsync(async () =>
-            {
-                try
-                {
-                    await client.PutAsync("/fixture/ready", "1"u8.ToArray());
-                    return true;
-                }
-                catch (EtcdException)
-                {
-                    return false;
-                }
-            }, $"{Unit} to answer at {fixture.ClientUrl}", TimeSpan.FromSeconds(60));
+            await WaitAsync(client, s => s.Reachable.Count == 1, $"{Unit} to answer at {fixture.ClientUrl}");
             return fixture;
         }
         catch
@@ -125,9 +91,42 @@ public sealed class SystemdUnitFixture : IAsyncDisposable
         }
     }
 
-    public EtcdMaintenanceClient CreateClient() => new(new EtcdClientOptions
+    /// <summary>Starts <paramref name="count"/> units (sd1, sd2...) under <paramref name="root"/>/sdN, each its own stand-in, as one cluster.</summary>
+    public static async Task<IReadOnlyList<SystemdUnitFixture>> StartClusterAsync(string root, int count, long quotaBackendBytes)
     {
-        Endpoints = [ClientUrl],
+        var members = Enumerable.Range(1, count).Select(i =>
+        {
+            var memberRoot = Path.Combine(root, $"sd{i}");
+            return new SystemdUnitFixture($"sd{i}", memberRoot, FreePorts.Next(), FreePorts.Next(), Path.Combine(memberRoot, "bin", "systemctl"), SystemdFlagFileKind.EnvironmentFile);
+        }).ToList();
+        var initialCluster = string.Join(',', members.Select(m => $"{m.Name}={m.PeerUrl}"));
+        try
+        {
+            foreach (var member in members)
+            {
+                await member.WriteAndStartAsync(initialCluster, Path.GetFileName(root), quotaBackendBytes);
+            }
+
+            await using var client = CreateClient(string.Join(',', members.Select(m => m.ClientUrl)));
+            await WaitAsync(client, s => s.Reachable.Count == count && s.Reachable.Any(e => e.IsLeader), $"{count} units with a leader");
+            return members;
+        }
+        catch
+        {
+            foreach (var member in members)
+            {
+                await member.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    public EtcdMaintenanceClient CreateClient() => CreateClient(ClientUrl);
+
+    public static EtcdMaintenanceClient CreateClient(string endpoints) => new(new EtcdClientOptions
+    {
+        Endpoints = [endpoints],
         DialTimeout = TimeSpan.FromSeconds(2),
         CommandTimeout = TimeSpan.FromSeconds(5),
     });
@@ -142,6 +141,19 @@ public sealed class SystemdUnitFixture : IAsyncDisposable
         }
     }
 
+    private static async Task WaitAsync(EtcdMaintenanceClient client, Func<ClusterStatus, bool> ready, string what) =>
+        await Retry.UntilAsync(async () =>
+        {
+            try
+            {
+                return ready(await client.GetClusterStatusAsync());
+            }
+            catch (EtcdException)
+            {
+                return false;
+            }
+        }, what, TimeSpan.FromSeconds(60));
+
     private static bool IsAlive(int pid)
     {
         try
@@ -155,14 +167,93 @@ public sealed class SystemdUnitFixture : IAsyncDisposable
         }
     }
 
-    private async Task RunSystemctlAsync(string verb)
+    private async Task WriteAndStartAsync(string initialCluster, string token, long quotaBackendBytes)
     {
-        using var process = Process.Start(new ProcessStartInfo("/bin/sh", [Systemctl, verb, Unit]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        Directory.CreateDirectory(Path.GetDirectoryName(FlagFile)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(PidFile)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(Systemctl)!);
+        var quota = quotaBackendBytes.ToString(CultureInfo.InvariantCulture);
+        OriginalFlags = (Kind == SystemdFlagFileKind.EnvironmentFile
+            ? $"""
+                # Environment file for etcd v3 (kubespray layout)
+                ETCD_DATA_DIR={DataDir}
+                ETCD_ADVERTISE_CLIENT_URLS={ClientUrl}
+                ETCD_INITIAL_ADVERTISE_PEER_URLS={PeerUrl}
+                ETCD_INITIAL_CLUSTER_STATE=new
+                ETCD_LISTEN_CLIENT_URLS={ClientUrl}
+                ETCD_LISTEN_PEER_URLS={PeerUrl}
+                ETCD_NAME='{Name}'
+                ETCD_INITIAL_CLUSTER_TOKEN="{token}"
+                ; the quota, raised by the test
+                ETCD_QUOTA_BACKEND_BYTES={quota}
+                ETCD_INITIAL_CLUSTER={initialCluster}
+                ETCD_HEARTBEAT_INTERVAL=100
+                ETCD_ELECTION_TIMEOUT=1000
+                ETCDCTL_API=3
+
+                """
+            : $"""
+                # etcd configuration file (etcd --config-file), kubespray-like
+                name: '{Name}'
+                data-dir: {DataDir}
+                listen-client-urls: {ClientUrl}
+                advertise-client-urls: {ClientUrl}
+                listen-peer-urls: {PeerUrl}
+                initial-advertise-peer-urls: {PeerUrl}
+                initial-cluster: {initialCluster}
+                initial-cluster-state: new
+                initial-cluster-token: "{token}"
+
+                # the quota, raised by the test
+                quota-backend-bytes: {quota}
+                heartbeat-interval: 100
+                election-timeout: 1000
+                log-level: info
+
+                """).ReplaceLineEndings("\n");
+        File.WriteAllText(FlagFile, OriginalFlags);
+        File.SetUnixFileMode(FlagFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var run = Kind == SystemdFlagFileKind.EnvironmentFile
+            ? $"set -a; eval \"$(grep -Ev '^[[:space:]]*([#;]|$)' '{EnvFile}')\"; set +a; exec setsid '{EtcdBinaries.Etcd}'"
+            : $"exec setsid '{EtcdBinaries.Etcd}' --config-file '{ConfigFile}'";
+        File.WriteAllText(Systemctl, $$"""
+            #!/bin/sh
+            # Test fixture standing in for systemctl, for the one unit {{Unit}} of {{Name}}.
+            verb=$1; shift
+            [ "$1" = --quiet ] && shift
+            [ "$1" = {{Unit}} ] || { echo "Unit $1 not found." >&2; exit 5; }
+            pidfile='{{PidFile}}'
+            alive() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+            stop() {
+              alive || return 0
+              pid=$(cat "$pidfile"); kill -TERM "$pid"
+              i=0
+              while kill -0 "$pid" 2>/dev/null; do
+                i=$((i + 1)); [ $i -lt 600 ] || { echo "etcd $pid did not stop" >&2; return 1; }
+                sleep 0.1
+              done
+              rm -f "$pidfile"
+            }
+            start() {
+              alive && return 0
+              ( {{run}} >> '{{Path.Combine(Root, "etcd.log")}}' 2>&1 < /dev/null ) &
+              echo $! > "$pidfile"
+            }
+            case $verb in
+              start) start ;;
+              stop) stop ;;
+              restart) stop && start ;;
+              is-active) alive ;;
+              *) echo "unsupported: $verb" >&2; exit 2 ;;
+            esac
+            """.ReplaceLineEndings("\n"));
+        File.SetUnixFileMode(Systemctl, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        using var process = Process.Start(new ProcessStartInfo("/bin/sh", [Systemctl, "start", Unit]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"systemctl stand-in {verb} exited {process.ExitCode}: {error}");
+            throw new InvalidOperationException($"systemctl stand-in start exited {process.ExitCode}: {error}");
         }
     }
 }

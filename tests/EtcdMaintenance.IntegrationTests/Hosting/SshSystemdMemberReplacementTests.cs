@@ -1,0 +1,109 @@
+using EtcdMaintenance.Hosting;
+using EtcdMaintenance.Operations;
+
+namespace EtcdMaintenance.IntegrationTests.Hosting;
+
+/// <summary>
+/// MemberReplacement, unchanged, through systemd-unit mode over a real sshd: three <see cref="SystemdUnitFixture"/> units,
+/// the member replaced through its environment file and its systemctl, with a writer running throughout.
+/// </summary>
+public sealed class SshSystemdMemberReplacementTests
+{
+    [Fact]
+    public async Task ReplaceMember_OfASystemdUnitOverSsh_BringsItBackWithItsDataDirMovedAside_AndKeepsEveryAcknowledgedWrite()
+    {
+        await using var server = await SshTestServer.StartAsync();
+        var units = await SystemdUnitFixture.StartClusterAsync(server.Root, 3, 64L * 1024 * 1024);
+        try
+        {
+            await using var client = SystemdUnitFixture.CreateClient(string.Join(',', units.Select(u => u.ClientUrl)));
+            var leaderId = (await client.GetClusterStatusAsync()).Reachable.Single(s => s.IsLeader).MemberId;
+            var members = await client.ListMembersAsync();
+            var victim = units.First(u => members.FindByName(u.Name)!.Id != leaderId);
+            var oldId = members.FindByName(victim.Name)!.Id;
+            var oldPid = victim.Pid;
+
+            using var stop = new CancellationTokenSource();
+            var acknowledged = new List<string>();
+            var writer = Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    try
+                    {
+                        await client.PutAsync($"/writer/{i:D6}", "v"u8.ToArray());
+                        acknowledged.Add($"/writer/{i:D6}");
+                    }
+                    catch (EtcdException)
+                    {
+                    }
+
+                    await Task.Delay(20);
+                }
+            });
+
+            var options = new MemberReplacementOptions
+            {
+                JournalDirectory = Path.Combine(server.Root, "journals"),
+                SnapshotDirectory = Path.Combine(server.Root, "snapshots"),
+                PollInterval = TimeSpan.FromMilliseconds(100),
+                MaxRetryDelay = TimeSpan.FromMilliseconds(500),
+                MemberChangeTimeout = TimeSpan.FromSeconds(30),
+                StopTimeout = TimeSpan.FromSeconds(60),
+                CatchUpTimeout = TimeSpan.FromSeconds(60),
+                PromoteTimeout = TimeSpan.FromSeconds(30),
+                VerifyTimeout = TimeSpan.FromSeconds(30),
+            };
+            MemberReplacementResult result;
+            MemberReplacementCheckpoint checkpoint;
+            await using (var host = new SshSystemdMemberHost("127.0.0.1", server.Options(), victim.Options))
+            {
+                var operation = await new MemberReplacementCoordinator(client, options).StartAsync(new MemberReplacementRequest
+                {
+                    MemberName = victim.Name,
+                    Host = host,
+                    PeerUrls = [victim.PeerUrl],
+                    AsLearner = true,
+                });
+                result = await operation.WaitForCompletionAsync();
+                checkpoint = await MemberReplacementCoordinator.ReadJournalAsync(operation.JournalPath);
+            }
+
+            await stop.CancelAsync();
+            await writer;
+
+            // The member is back under its unit, a new member with an empty data dir; the old one moved aside, not deleted.
+            Assert.NotEqual(oldId, result.NewMemberId);
+            Assert.NotNull(victim.Pid);
+            Assert.NotEqual(oldPid, victim.Pid);
+            var archived = Assert.Single(Directory.EnumerateDirectories(Path.GetDirectoryName(victim.DataDir)!, "etcd.replaced-*"));
+            Assert.True(Directory.Exists(Path.Combine(archived, "member")));
+            Assert.True(Directory.Exists(Path.Combine(victim.DataDir, "member")));
+
+            // The journal records the node and the systemd mode, for the run and for every step.
+            Assert.Equal(("127.0.0.1", MemberHostRunMode.SystemdUnit), (checkpoint.HostName, checkpoint.RunMode));
+            Assert.NotEmpty(checkpoint.CompletedSteps);
+            Assert.All(checkpoint.CompletedSteps, s => Assert.Equal(("127.0.0.1", MemberHostRunMode.SystemdUnit), (s.Node, s.RunMode)));
+
+            // Only the two rejoin settings changed in the environment file.
+            var before = victim.OriginalFlags.Split('\n');
+            var after = File.ReadAllText(victim.EnvFile).Split('\n');
+            Assert.Equal(before.Length, after.Length);
+            Assert.Contains("ETCD_INITIAL_CLUSTER_STATE=existing", after);
+            Assert.All(before.Zip(after).Where(p => !p.First.StartsWith("ETCD_INITIAL_CLUSTER=", StringComparison.Ordinal) && !p.First.StartsWith("ETCD_INITIAL_CLUSTER_STATE=", StringComparison.Ordinal)),
+                p => Assert.Equal(p.First, p.Second));
+
+            Assert.NotEmpty(acknowledged);
+            var stored = await client.GetPrefixAsync("/writer/");
+            Assert.All(acknowledged, key => Assert.True(stored.ContainsKey(key), $"{key} was acknowledged but is gone"));
+            Assert.Equal(3, (await client.ListMembersAsync()).Members.Count(m => m.IsStarted && !m.IsLearner));
+        }
+        finally
+        {
+            foreach (var unit in units)
+            {
+                await unit.DisposeAsync();
+            }
+        }
+    }
+}
