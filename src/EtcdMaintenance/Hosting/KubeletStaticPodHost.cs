@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using EtcdMaintenance.Manifests;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EtcdMaintenance.Hosting;
 
@@ -32,6 +32,7 @@ public sealed class KubeletStaticPodHost : IEtcdMemberHost
     private readonly KubeletStopMode _stopMode;
     private readonly ManifestSaveOptions _saveOptions;
     private readonly TimeProvider _timeProvider;
+    private readonly LocalNodeShell _shell;
 
     /// <summary>Creates a host for this node's etcd static pod.</summary>
     /// <param name="manifestPath">The static-pod manifest.</param>
@@ -62,6 +63,7 @@ public sealed class KubeletStaticPodHost : IEtcdMemberHost
         _timeProvider = timeProvider ?? TimeProvider.System;
         _saveOptions = saveOptions ?? new ManifestSaveOptions { TimeProvider = _timeProvider };
         Name = System.Net.Dns.GetHostName();
+        _shell = new LocalNodeShell(Name, LocalSystemdMemberHost.DefaultCommandTimeout, NullLogger.Instance);
     }
 
     /// <inheritdoc />
@@ -96,10 +98,11 @@ public sealed class KubeletStaticPodHost : IEtcdMemberHost
     public async Task<bool> IsStartedAsync(CancellationToken cancellationToken = default) => _stopMode switch
     {
         KubeletStopMode.MoveManifest => File.Exists(ManifestPath),
-        _ => File.Exists(ManifestPath) && await RunAsync("systemctl", ["is-active", "--quiet", "kubelet"], allowFailure: true, cancellationToken).ConfigureAwait(false) == 0,
+        _ => File.Exists(ManifestPath) && (await _shell.RunAsync("check kubelet active", "systemctl is-active --quiet kubelet", cancellationToken).ConfigureAwait(false)).ExitCode == 0,
     };
 
     /// <inheritdoc />
+    /// <exception cref="EtcdHostException">With <see cref="KubeletStopMode.StopKubelet"/>: <c>systemctl</c> or <c>crictl</c> failed or timed out (naming the step).</exception>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (_stopMode == KubeletStopMode.MoveManifest)
@@ -113,11 +116,12 @@ public sealed class KubeletStaticPodHost : IEtcdMemberHost
             return;
         }
 
-        await RunAsync("systemctl", ["stop", "kubelet"], allowFailure: false, cancellationToken).ConfigureAwait(false);
-        await RunAsync("sh", ["-c", "ids=$(crictl ps --name '^etcd$' -q); [ -z \"$ids\" ] || crictl stop $ids"], allowFailure: false, cancellationToken).ConfigureAwait(false);
+        await RunAsync("stop kubelet", "systemctl stop kubelet", cancellationToken).ConfigureAwait(false);
+        await RunAsync("stop etcd container", "ids=$(crictl ps --name '^etcd$' -q); [ -z \"$ids\" ] || crictl stop $ids", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
+    /// <exception cref="EtcdHostException">With <see cref="KubeletStopMode.StopKubelet"/>: <c>systemctl start kubelet</c> failed or timed out.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (!File.Exists(ManifestPath) && File.Exists(ParkedManifestPath))
@@ -127,7 +131,7 @@ public sealed class KubeletStaticPodHost : IEtcdMemberHost
 
         if (_stopMode == KubeletStopMode.StopKubelet)
         {
-            await RunAsync("systemctl", ["start", "kubelet"], allowFailure: false, cancellationToken).ConfigureAwait(false);
+            await RunAsync("start kubelet", "systemctl start kubelet", cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -141,23 +145,6 @@ public sealed class KubeletStaticPodHost : IEtcdMemberHost
         return relative == "." || (!relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative));
     }
 
-    private static async Task<int> RunAsync(string program, IReadOnlyList<string> arguments, bool allowFailure, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (process.ExitCode != 0 && !allowFailure)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {(await stderr.ConfigureAwait(false)).Trim()}");
-        }
-
-        return process.ExitCode;
-    }
+    private async Task RunAsync(string step, string script, CancellationToken cancellationToken) =>
+        RemoteFlagFile.Expect(Name, step, await _shell.RunAsync(step, script, cancellationToken).ConfigureAwait(false));
 }

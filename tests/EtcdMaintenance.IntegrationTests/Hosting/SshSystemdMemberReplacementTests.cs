@@ -58,13 +58,21 @@ public sealed class SshSystemdMemberReplacementTests
             MemberReplacementCheckpoint checkpoint;
             await using (var host = new SshSystemdMemberHost("127.0.0.1", server.Options(), victim.Options))
             {
-                var operation = await new MemberReplacementCoordinator(client, options).StartAsync(new MemberReplacementRequest
+                var request = new MemberReplacementRequest
                 {
                     MemberName = victim.Name,
                     Host = host,
                     PeerUrls = [victim.PeerUrl],
                     AsLearner = true,
-                });
+                };
+                var coordinator = new MemberReplacementCoordinator(client, options);
+
+                // The plan shows the unit commands run on the node.
+                var commands = (await coordinator.PlanAsync(request)).Steps.Select(s => s.EquivalentCommand).ToList();
+                Assert.Contains($"ssh 127.0.0.1 \"{victim.Systemctl} stop '{SystemdUnitFixture.Unit}'\"", commands);
+                Assert.Contains($"ssh 127.0.0.1 \"{victim.Systemctl} start '{SystemdUnitFixture.Unit}'\"", commands);
+
+                var operation = await coordinator.StartAsync(request);
                 result = await operation.WaitForCompletionAsync();
                 checkpoint = await MemberReplacementCoordinator.ReadJournalAsync(operation.JournalPath);
             }
