@@ -34,7 +34,8 @@ internal static class RaiseQuotaCommand
 
             With --ssh-user and --ssh-key, every member's node is reached over SSH (host keys checked against known_hosts)
             and its static-pod manifest (--manifest, the same path on every node) edited there: the whole cluster from one
-            admin shell.
+            admin shell. With --systemd-unit UNIT (and --env-file or --config-file), the member is that systemd unit: on
+            every node over SSH, or on this node without --ssh-user.
 
             Example: etcd-doctor raise-quota --to 8GiB --manifest /etc/kubernetes/manifests/etcd.yaml --dry-run
             Example: etcd-doctor raise-quota --to 8GiB --ssh-user root --ssh-key ~/.ssh/id_ed25519 --endpoints=https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379 --cacert=ca.crt --cert=client.crt --key=client.key

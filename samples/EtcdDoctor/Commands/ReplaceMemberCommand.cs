@@ -53,7 +53,8 @@ internal static class ReplaceMemberCommand
             down, or while another replacement is open. Give every member's endpoint. Run as root on the member's node (a
             kubeadm static pod; manifest backups go to the journal directory), or from an admin machine with --ssh-user and
             --ssh-key: the member's node is then the host of its peer URL (or --node NAME=HOST), reached over SSH with host
-            keys checked against known_hosts, and a resumed run reaches the node its journal names.
+            keys checked against known_hosts, and a resumed run reaches the node its journal names. With --systemd-unit UNIT
+            (and --env-file or --config-file), the member is that systemd unit, on this node or over SSH.
 
             Example: etcd-doctor replace-member --name node-2 --peer-urls=https://10.0.0.2:2380 --dry-run --endpoints=https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key
             """);

@@ -4,9 +4,10 @@ namespace EtcdMaintenance.Hosting;
 
 /// <summary>
 /// What a library cannot do over etcd's API: stop and start one member, move its data dir aside, read and write the
-/// manifest that holds its etcd command line. One implementation per way etcd is run: <see cref="KubeletStaticPodHost"/>
-/// (a kubeadm static pod on this node) and <see cref="LocalProcessEtcdHost"/> (a plain local process: bare metal and
-/// tests). Callers with SSH or an agent implement the same interface for remote nodes.
+/// manifest that holds its etcd command line. One implementation per way etcd is run and where: a kubeadm static pod
+/// (<see cref="KubeletStaticPodHost"/> on this node, <see cref="SshEtcdMemberHost"/> over SSH), a systemd unit
+/// (<see cref="LocalSystemdMemberHost"/>, <see cref="SshSystemdMemberHost"/>) and a plain local process
+/// (<see cref="LocalProcessEtcdHost"/>: bare metal and tests). Callers with an agent implement the same interface.
 /// </summary>
 /// <remarks>Every method is idempotent: stopping a stopped member or starting a started one does nothing.</remarks>
 public interface IEtcdMemberHost
