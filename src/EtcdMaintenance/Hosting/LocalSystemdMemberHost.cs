@@ -52,7 +52,8 @@ public sealed class LocalSystemdMemberHost : IEtcdMemberHost
     public bool RestartsOnManifestChange => false;
 
     /// <inheritdoc />
-    /// <exception cref="EtcdHostException">The flag file is missing (<see cref="EtcdHostErrorCode.ManifestMissing"/>) or cannot be read.</exception>
+    /// <remarks>First checks that systemd has the unit loaded (<c>systemctl show --property=LoadState</c>).</remarks>
+    /// <exception cref="EtcdHostException">The unit is not loaded (<see cref="EtcdHostErrorCode.CommandFailed"/>), or the flag file is missing (<see cref="EtcdHostErrorCode.ManifestMissing"/>) or cannot be read.</exception>
     /// <exception cref="ManifestException">The file holds none of etcd's flags.</exception>
     public Task<EtcdFlagFile> LoadManifestAsync(CancellationToken cancellationToken = default) => _host.LoadAsync(cancellationToken);
 

@@ -50,7 +50,8 @@ public sealed class SshSystemdMemberHost : IEtcdMemberHost, IAsyncDisposable
     public bool RestartsOnManifestChange => false;
 
     /// <inheritdoc />
-    /// <exception cref="EtcdHostException">The node cannot be reached, or the flag file is missing (<see cref="EtcdHostErrorCode.ManifestMissing"/>).</exception>
+    /// <remarks>First checks that systemd has the unit loaded (<c>systemctl show --property=LoadState</c>).</remarks>
+    /// <exception cref="EtcdHostException">The node cannot be reached, the unit is not loaded (<see cref="EtcdHostErrorCode.CommandFailed"/>), or the flag file is missing (<see cref="EtcdHostErrorCode.ManifestMissing"/>).</exception>
     /// <exception cref="ManifestException">The file holds none of etcd's flags.</exception>
     public Task<EtcdFlagFile> LoadManifestAsync(CancellationToken cancellationToken = default) =>
         _host.LoadAsync(cancellationToken);

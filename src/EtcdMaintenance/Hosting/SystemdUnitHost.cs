@@ -5,7 +5,8 @@ namespace EtcdMaintenance.Hosting;
 /// <summary>
 /// The systemd-unit strategy, on whatever node its shell runs on (<see cref="SshSystemdMemberHost"/> over SSH,
 /// <see cref="LocalSystemdMemberHost"/> on this node): <c>systemctl stop|start|restart|is-active UNIT</c>, the flags in
-/// the unit's environment or configuration file, loaded and saved through <see cref="RemoteFlagFile"/>.
+/// the unit's environment or configuration file, loaded (once <c>systemctl show</c> says the unit is loaded) and saved
+/// through <see cref="RemoteFlagFile"/>.
 /// </summary>
 internal sealed class SystemdUnitHost
 {
@@ -37,8 +38,22 @@ internal sealed class SystemdUnitHost
     /// <summary>The shell command that stops (<c>stop</c>) or starts (<c>start</c>) the unit, for plans.</summary>
     public string Command(string verb) => $"{_unit.SystemctlCommand} {verb} {ShellQuote.Quote(Unit)}";
 
-    public Task<EtcdFlagFile> LoadAsync(CancellationToken cancellationToken) =>
-        RemoteFlagFile.LoadAsync(_shell, FlagFilePath, FlagFilePath, $"{FlagFilePath} (the flag file of {Unit}) does not exist on the node; nothing was changed", cancellationToken);
+    /// <summary>Checks that the unit is known to systemd on the node, then loads its flag file.</summary>
+    /// <exception cref="EtcdHostException">The unit is not loaded (a wrong unit name) or the flag file is missing; nothing was changed.</exception>
+    public async Task<EtcdFlagFile> LoadAsync(CancellationToken cancellationToken)
+    {
+        // Before anything reads or writes: an operation that loads the flags first then stops with nothing changed.
+        var step = $"check {Unit}";
+        var result = await _shell.RunAsync(step, $"{_unit.SystemctlCommand} show --property=LoadState --value {ShellQuote.Quote(Unit)}", cancellationToken).ConfigureAwait(false);
+        RemoteFlagFile.Expect(Node, step, result);
+        var state = result.Output.Trim();
+        if (state != "loaded")
+        {
+            throw new EtcdHostException(Node, step, EtcdHostErrorCode.CommandFailed, $"systemd has no unit {Unit} loaded on the node (LoadState={state}): check the unit name; nothing was changed");
+        }
+
+        return await RemoteFlagFile.LoadAsync(_shell, FlagFilePath, FlagFilePath, $"{FlagFilePath} (the flag file of {Unit}) does not exist on the node; nothing was changed", cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<ManifestSaveResult> SaveAsync(EtcdFlagFile manifest, bool dryRun, CancellationToken cancellationToken) =>
         RemoteFlagFile.SaveAsync(_shell, manifest, _unit.Staging, _unit.Backups, _timeProvider, dryRun, cancellationToken);

@@ -27,8 +27,9 @@ public sealed class SystemdUnitOptions
     public string? BackupDirectory { get; init; }
 
     /// <summary>
-    /// The command that manages the unit, run by <c>sh</c> as <c>COMMAND stop|start|restart|is-active --quiet UNIT</c> (through
-    /// sudo when an SSH connection asks for it); e.g. a wrapper script's absolute path.
+    /// The command that manages the unit, run by <c>sh</c> as <c>COMMAND stop|start|restart|is-active --quiet UNIT</c> and
+    /// <c>COMMAND show --property=LoadState --value UNIT</c> (through sudo when an SSH connection asks for it); e.g. a
+    /// wrapper script's absolute path.
     /// </summary>
     /// <value><c>systemctl</c> by default.</value>
     public string SystemctlCommand { get; init; } = "systemctl";

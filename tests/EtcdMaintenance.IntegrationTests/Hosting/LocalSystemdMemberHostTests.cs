@@ -83,14 +83,19 @@ public sealed class LocalSystemdMemberHostTests(LocalSystemdUnits units) : IClas
         var unit = units.EnvUnit;
         var pidBefore = unit.Pid;
         var flagsBefore = File.ReadAllText(unit.EnvFile);
+        await using var client = unit.CreateClient();
         var host = new LocalSystemdMemberHost(new SystemdUnitOptions { Unit = "etcd-missing.service", FlagFilePath = unit.EnvFile, SystemctlCommand = unit.Systemctl });
 
+        // A wrong unit stops a quota raise when it loads the flags, before anything is written.
+        var raise = await Assert.ThrowsAsync<EtcdHostException>(() => new QuotaRaise(client, [host], new QuotaRaiseOptions { NewQuota = QuotaBackendBytes.Parse("128MiB") }).ExecuteAsync());
         var stop = await Assert.ThrowsAsync<EtcdHostException>(() => host.StopAsync());
-        var start = await Assert.ThrowsAsync<EtcdHostException>(() => host.ApplyManifestAsync());
+        var restart = await Assert.ThrowsAsync<EtcdHostException>(() => host.ApplyManifestAsync());
 
+        Assert.Equal((System.Net.Dns.GetHostName(), "check etcd-missing.service", EtcdHostErrorCode.CommandFailed), (raise.Node, raise.Step, raise.ErrorCode));
+        Assert.Contains("LoadState=not-found", raise.Message, StringComparison.Ordinal);
         Assert.Equal((System.Net.Dns.GetHostName(), "stop etcd-missing.service", EtcdHostErrorCode.CommandFailed), (stop.Node, stop.Step, stop.ErrorCode));
         Assert.Contains("Unit etcd-missing.service not found", stop.Message, StringComparison.Ordinal);
-        Assert.Equal(("restart etcd-missing.service", EtcdHostErrorCode.CommandFailed), (start.Step, start.ErrorCode));
+        Assert.Equal(("restart etcd-missing.service", EtcdHostErrorCode.CommandFailed), (restart.Step, restart.ErrorCode));
         Assert.False(await host.IsStartedAsync());
         Assert.NotNull(pidBefore);
         Assert.Equal(pidBefore, unit.Pid);

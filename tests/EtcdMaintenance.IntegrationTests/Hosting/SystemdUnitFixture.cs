@@ -20,8 +20,8 @@ public enum SystemdFlagFileKind
 /// script, <see cref="Systemctl"/>) plays systemd's part for that one unit: <c>start</c> runs etcd with the variables of
 /// the unit's environment file exported (as <c>EnvironmentFile=</c> does; its <c>#</c> and <c>;</c> comment lines skipped),
 /// or with <c>--config-file</c> naming its configuration file; <c>stop</c> sends SIGTERM and waits for it to exit,
-/// <c>restart</c> and <c>is-active --quiet</c> as systemd's. The files are shaped like kubespray's: comments, quoting and
-/// settings etcd does not read, to prove they stay byte for byte.
+/// <c>restart</c>, <c>is-active --quiet</c> and <c>show --property=LoadState --value</c> as systemd's. The files are
+/// shaped like kubespray's: comments, quoting and settings etcd does not read, to prove they stay byte for byte.
 /// </summary>
 public sealed class SystemdUnitFixture : IAsyncDisposable
 {
@@ -220,8 +220,11 @@ public sealed class SystemdUnitFixture : IAsyncDisposable
             #!/bin/sh
             # Test fixture standing in for systemctl, for the one unit {{Unit}} of {{Name}}.
             verb=$1; shift
-            [ "$1" = --quiet ] && shift
-            [ "$1" = {{Unit}} ] || { echo "Unit $1 not found." >&2; exit 5; }
+            while [ "${1#-}" != "$1" ]; do shift; done
+            if [ "$1" != {{Unit}} ]; then
+              [ "$verb" = show ] && { echo not-found; exit 0; }
+              echo "Unit $1 not found." >&2; exit 5
+            fi
             pidfile='{{PidFile}}'
             alive() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
             stop() {
@@ -244,6 +247,7 @@ public sealed class SystemdUnitFixture : IAsyncDisposable
               stop) stop ;;
               restart) stop && start ;;
               is-active) alive ;;
+              show) echo loaded ;;
               *) echo "unsupported: $verb" >&2; exit 2 ;;
             esac
             """.ReplaceLineEndings("\n"));
