@@ -224,14 +224,14 @@ internal ref struct EtcdctlJson
         var blank = restOfLine.TrimStart(" \t\r"u8);
         if (!blank.IsEmpty)
         {
-            var expected = OutputLines.Classify(restOfLine) == LineKind.Content ? "the end of the output after the JSON value" : "a line break after the JSON value";
+            var expected = EtcdctlText.Classify(restOfLine) == LineKind.Content ? "the end of the output after the JSON value" : "a line break after the JSON value";
             throw new EtcdctlParseException(Utf8Text.ErrorAt(_utf8, end + restOfLine.Length - blank.Length, EtcdctlParseErrorKind.Malformed, expected));
         }
 
         var next = newline < 0 ? _utf8.Length : end + newline + 1;
         foreach (var line in new Utf8Lines(_utf8, next))
         {
-            if (OutputLines.Classify(line.Text) == LineKind.Content)
+            if (EtcdctlText.Classify(line.Text) == LineKind.Content)
             {
                 var lead = line.Text.Length - line.Text.TrimStart(" \t"u8).Length;
                 throw new EtcdctlParseException(Utf8Text.ErrorAt(_utf8, line.Start + lead, EtcdctlParseErrorKind.Malformed, "the end of the output after the JSON value"));
