@@ -15,7 +15,7 @@ internal sealed class AlarmListParser() : EtcdctlCommandParser("alarm list")
             throw text.NoOutput();
         }
 
-        text.Skip(text.Lines);
+        text.Skip(default, 0);
     }
 
     protected override void ReadTable(EtcdctlText text) => throw new EtcdctlParseException(new EtcdctlParseError(EtcdctlParseErrorKind.UnsupportedFormat,
@@ -42,16 +42,11 @@ internal sealed class AlarmListParser() : EtcdctlCommandParser("alarm list")
         }
     }
 
-    protected override int ReadJson(EtcdctlText text, TextLine first, int start)
+    protected override int ReadJson(EtcdctlText text, TextLine first, ReadOnlySpan<byte> utf8, int start)
     {
         // {"header": {...}, "alarms": [{"memberID": 1, "alarm": 1}]}
-        var json = new EtcdctlJson(text.Utf8, start, stackalloc JsonName[64]);
-        json.Read("a JSON object");
-        if (json.TokenType != JsonTokenType.StartObject)
-        {
-            throw json.Error(json.TokenType == JsonTokenType.StartArray ? EtcdctlParseErrorKind.WrongCommand : EtcdctlParseErrorKind.Malformed,
-                "alarm list output, a JSON object such as {\"alarms\":[...]}");
-        }
+        var json = new EtcdctlJson(utf8, start, stackalloc JsonName[64]);
+        json.Start(JsonTokenType.StartObject, "alarm list output, a JSON object such as {\"alarms\":[...]}");
 
         var count = 0;
         string? other = null;
@@ -59,8 +54,7 @@ internal sealed class AlarmListParser() : EtcdctlCommandParser("alarm list")
         {
             if (!json.NameIs("alarms"u8))
             {
-                other ??= json.NameIs("members"u8) ? "member list" : json.NameIs("kvs"u8) || json.NameIs("count"u8) ? "get" : null;
-                json.SkipValue();
+                json.SkipOther(ref other);
                 continue;
             }
 

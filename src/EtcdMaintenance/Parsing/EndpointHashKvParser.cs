@@ -7,16 +7,11 @@ internal sealed class EndpointHashKvParser() : EtcdctlCommandParser("endpoint ha
 {
     public static readonly EndpointHashKvParser Instance = new();
 
-    protected override int ReadJson(EtcdctlText text, TextLine first, int start)
+    protected override int ReadJson(EtcdctlText text, TextLine first, ReadOnlySpan<byte> utf8, int start)
     {
         // [{"Endpoint": "...", "HashKV": {"header": {...}, "hash": 1, "compact_revision": 2, "hash_revision": 3}}]
-        var json = new EtcdctlJson(text.Utf8, start, stackalloc JsonName[64]);
-        json.Read("a JSON array of endpoint hashes");
-        if (json.TokenType != JsonTokenType.StartArray)
-        {
-            throw json.Error(json.TokenType == JsonTokenType.StartObject ? EtcdctlParseErrorKind.WrongCommand : EtcdctlParseErrorKind.Malformed,
-                "endpoint hashkv output, a JSON array of {\"Endpoint\", \"HashKV\"}");
-        }
+        var json = new EtcdctlJson(utf8, start, stackalloc JsonName[64]);
+        json.Start(JsonTokenType.StartArray, "endpoint hashkv output, a JSON array of {\"Endpoint\", \"HashKV\"}");
 
         while (json.NextObject("an endpoint hash object or ']'", "an endpoint hash object"))
         {
@@ -35,8 +30,7 @@ internal sealed class EndpointHashKvParser() : EtcdctlCommandParser("endpoint ha
                 }
                 else
                 {
-                    other ??= json.NameIs("Status"u8) ? "endpoint status" : json.NameIs("health"u8) ? "endpoint health" : null;
-                    json.SkipValue();
+                    json.SkipOther(ref other);
                 }
             }
 

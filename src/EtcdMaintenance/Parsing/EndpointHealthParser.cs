@@ -10,16 +10,11 @@ internal sealed class EndpointHealthParser() : EtcdctlCommandParser("endpoint he
 {
     public static readonly EndpointHealthParser Instance = new();
 
-    protected override int ReadJson(EtcdctlText text, TextLine first, int start)
+    protected override int ReadJson(EtcdctlText text, TextLine first, ReadOnlySpan<byte> utf8, int start)
     {
         // [{"endpoint": "...", "health": true, "took": "2.1ms", "error": "..."}]
-        var json = new EtcdctlJson(text.Utf8, start, stackalloc JsonName[64]);
-        json.Read("a JSON array of endpoint health");
-        if (json.TokenType != JsonTokenType.StartArray)
-        {
-            throw json.Error(json.TokenType == JsonTokenType.StartObject ? EtcdctlParseErrorKind.WrongCommand : EtcdctlParseErrorKind.Malformed,
-                "endpoint health output, a JSON array of {\"endpoint\", \"health\", \"took\"}");
-        }
+        var json = new EtcdctlJson(utf8, start, stackalloc JsonName[64]);
+        json.Start(JsonTokenType.StartArray, "endpoint health output, a JSON array of {\"endpoint\", \"health\", \"took\"}");
 
         while (json.NextObject("an endpoint health object or ']'", "an endpoint health object"))
         {
@@ -48,8 +43,7 @@ internal sealed class EndpointHealthParser() : EtcdctlCommandParser("endpoint he
                 }
                 else
                 {
-                    other ??= json.NameIs("Status"u8) ? "endpoint status" : json.NameIs("HashKV"u8) ? "endpoint hashkv" : null;
-                    json.SkipValue();
+                    json.SkipOther(ref other);
                 }
             }
 

@@ -14,9 +14,9 @@ internal sealed class EndpointStatusParser() : EtcdctlCommandParser("endpoint st
 
     private static readonly string[] FieldsRequired = ["MemberID", "Revision", "Version", "DBSize", "Leader", "RaftIndex", "RaftAppliedIndex", "Endpoint"];
 
-    protected override int ReadJson(EtcdctlText text, TextLine first, int start)
+    protected override int ReadJson(EtcdctlText text, TextLine first, ReadOnlySpan<byte> utf8, int start)
     {
-        var json = new EtcdctlJson(text.Utf8, start, stackalloc JsonName[64]);
+        var json = new EtcdctlJson(utf8, start, stackalloc JsonName[64]);
         StatusJson.Begin(ref json);
         while (StatusJson.Next(ref json, full: true, out var entry))
         {

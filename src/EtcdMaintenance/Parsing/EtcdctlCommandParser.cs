@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text;
+
 namespace EtcdMaintenance.Parsing;
 
 /// <summary>
@@ -24,9 +27,19 @@ internal abstract class EtcdctlCommandParser(string command, LineKind failures =
         switch (detected)
         {
             case EtcdctlOutputFormat.Json:
-                text.Skip(text.Lines.Take(first.Number - 1));
-                var end = ReadJson(text, first, text.ByteOffset(first));
-                text.SkipFrom(end);
+                // Read from UTF-8 in a pooled buffer; only standard-error lines may come before and after the value.
+                var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(output.Length));
+                try
+                {
+                    var utf8 = rented.AsSpan(0, Encoding.UTF8.GetBytes(output, rented));
+                    var end = ReadJson(text, first, utf8, Encoding.UTF8.GetByteCount(output.AsSpan(0, first.Start)));
+                    text.Skip(first, Encoding.UTF8.GetCharCount(utf8[..end]));
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+
                 break;
             case EtcdctlOutputFormat.Table:
                 ReadTable(text);
@@ -50,7 +63,7 @@ internal abstract class EtcdctlCommandParser(string command, LineKind failures =
     {
         if (failures != LineKind.Content)
         {
-            text.Skip(text.Lines);
+            text.Skip(default, 0);
         }
 
         if (text.Items.Count == 0)
@@ -59,8 +72,8 @@ internal abstract class EtcdctlCommandParser(string command, LineKind failures =
         }
     }
 
-    /// <summary>Reads the JSON value at <paramref name="start"/> (a byte offset in <see cref="EtcdctlText.Utf8"/>); returns where the lines after it start (<see cref="EtcdctlJson.CheckEnd"/>).</summary>
-    protected abstract int ReadJson(EtcdctlText text, TextLine first, int start);
+    /// <summary>Reads the JSON value at byte <paramref name="start"/> of <paramref name="utf8"/> (the output); returns where the lines after it start (<see cref="EtcdctlJson.CheckEnd"/>).</summary>
+    protected abstract int ReadJson(EtcdctlText text, TextLine first, ReadOnlySpan<byte> utf8, int start);
 
     protected abstract void ReadTable(EtcdctlText text);
 

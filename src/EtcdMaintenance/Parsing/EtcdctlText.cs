@@ -45,8 +45,7 @@ internal sealed class EtcdctlText
     private const int MaxSimpleParts = 4096;
     private const int ExcerptLength = 40;
     private readonly LineKind _failures;
-    private readonly List<(int Line, object Item)> _items = [];
-    private byte[]? _utf8;
+    private readonly List<(int Line, int Sequence, object Item)> _items = [];
 
     /// <summary>Splits <paramref name="text"/> into lines.</summary>
     /// <param name="text">The output.</param>
@@ -73,48 +72,62 @@ internal sealed class EtcdctlText
 
     public string Command { get; }
 
-    /// <summary>The text as UTF-8, for the JSON reader.</summary>
-    public byte[] Utf8 => _utf8 ??= Encoding.UTF8.GetBytes(Text);
-
     public IReadOnlyList<TextLine> Lines { get; }
 
     public ReadOnlySpan<char> this[TextLine line] => Text.AsSpan(line.Start, line.Length);
 
     /// <summary>The items found (and failures), in output order.</summary>
-    public IReadOnlyList<object> Items => [.. _items.OrderBy(i => i.Line).Select(i => i.Item)];
+    public IReadOnlyList<object> Items
+    {
+        get
+        {
+            _items.Sort(static (a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Sequence.CompareTo(b.Sequence));
+            var items = new object[_items.Count];
+            for (var i = 0; i < items.Length; i++)
+            {
+                items[i] = _items[i].Item;
+            }
 
-    public void Add(TextLine line, object item) => _items.Add((line.Number, item));
+            return items;
+        }
+    }
+
+    public void Add(TextLine line, object item) => _items.Add((line.Number, _items.Count, item));
 
     /// <summary>Replaces items in place (for values known only once every item is read).</summary>
     public void Map(Func<object, object> map)
     {
         for (var i = 0; i < _items.Count; i++)
         {
-            _items[i] = (_items[i].Line, map(_items[i].Item));
+            _items[i] = _items[i] with { Item = map(_items[i].Item) };
         }
     }
 
-    /// <summary>Where a line starts in <see cref="Utf8"/>.</summary>
-    public int ByteOffset(TextLine line) => Encoding.UTF8.GetByteCount(Text.AsSpan(0, line.Start));
-
-    /// <summary>Skips the lines at or after byte <paramref name="byteOffset"/> (after a JSON value): only standard-error lines may be there.</summary>
-    public void SkipFrom(int byteOffset)
+    /// <summary>
+    /// Skips the lines before <paramref name="first"/> and those from the character <paramref name="from"/> on (around a
+    /// JSON value, or every line): only standard-error lines may be there.
+    /// </summary>
+    public void Skip(TextLine first, int from)
     {
-        var start = Encoding.UTF8.GetCharCount(Utf8.AsSpan(0, byteOffset));
-        Skip(Lines.Where(l => l.Start >= start));
-    }
-
-    /// <summary>Skips <paramref name="lines"/>, which are standard-error lines (before a JSON value).</summary>
-    public void Skip(IEnumerable<TextLine> lines)
-    {
-        foreach (var line in lines)
+        foreach (var line in Lines)
         {
-            IsContent(line);
+            _ = (line.Number < first.Number || line.Start >= from) && IsContent(line);
         }
     }
 
     /// <summary>The first line that is the command's own output, or <see langword="null"/>.</summary>
-    public TextLine? FirstContent() => Lines.FirstOrDefault(l => Classify(this[l]) == LineKind.Content) is var first && first.Number > 0 ? first : null;
+    public TextLine? FirstContent()
+    {
+        foreach (var line in Lines)
+        {
+            if (Classify(this[line]) == LineKind.Content)
+            {
+                return line;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The command's own lines; the others are skipped (see <see cref="IsContent"/>).</summary>
     public IEnumerable<TextLine> ContentLines() => Lines.Where(IsContent);

@@ -10,17 +10,11 @@ internal sealed class MemberListParser() : EtcdctlCommandParser("member list")
 {
     public static readonly MemberListParser Instance = new();
 
-    protected override int ReadJson(EtcdctlText text, TextLine first, int start)
+    protected override int ReadJson(EtcdctlText text, TextLine first, ReadOnlySpan<byte> utf8, int start)
     {
         // {"header": {...}, "members": [{"ID": 1, "name": "...", "peerURLs": [...], "clientURLs": [...], "isLearner": true}]}
-        var json = new EtcdctlJson(text.Utf8, start, stackalloc JsonName[64]);
-        json.Read("a JSON object with \"members\"");
-        if (json.TokenType != JsonTokenType.StartObject)
-        {
-            throw json.TokenType == JsonTokenType.StartArray
-                ? json.Error(EtcdctlParseErrorKind.WrongCommand, "member list output, a JSON object (a JSON array comes from endpoint status, health or hashkv)")
-                : json.Error(EtcdctlParseErrorKind.Malformed, "a JSON object with \"members\"");
-        }
+        var json = new EtcdctlJson(utf8, start, stackalloc JsonName[64]);
+        json.Start(JsonTokenType.StartObject, "member list output, a JSON object with \"members\"");
 
         string? other = null;
         var sawHeader = false;
@@ -44,8 +38,7 @@ internal sealed class MemberListParser() : EtcdctlCommandParser("member list")
             }
             else
             {
-                other ??= json.NameIs("alarms"u8) ? "alarm list" : json.NameIs("kvs"u8) || json.NameIs("count"u8) ? "get" : null;
-                json.SkipValue();
+                json.SkipOther(ref other);
             }
         }
 
