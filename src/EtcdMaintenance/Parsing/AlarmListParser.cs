@@ -1,158 +1,85 @@
-using System.Globalization;
 using System.Text.Json;
-using static EtcdMaintenance.Parsing.ParseSupport;
 
 namespace EtcdMaintenance.Parsing;
 
 /// <summary>Parses <c>etcdctl alarm list</c> output: <c>-w simple</c> (the default), <c>-w json</c> and <c>-w fields</c>.</summary>
-internal static class AlarmListParser
+internal sealed class AlarmListParser() : EtcdctlCommandParser("alarm list")
 {
-    private const string Command = "alarm list";
+    public static readonly AlarmListParser Instance = new();
 
-    public static IReadOnlyList<EtcdAlarm> Parse(string output, EtcdctlOutputFormat format)
+    /// <summary>No alarm: etcdctl prints nothing in -w simple. Only its own error line means it failed.</summary>
+    protected override void ReadEmpty(EtcdctlText text, EtcdctlOutputFormat format)
     {
-        var text = new OutputText(output);
-        var first = OutputLines.FirstContent(text);
-        if (first is null)
+        if (format is EtcdctlOutputFormat.Json or EtcdctlOutputFormat.Table || text.Lines.Any(l => EtcdctlText.IsErrorLine(text[l])))
         {
-            // No alarm: etcdctl prints nothing in -w simple. Only its own error line means it failed.
-            var failed = text.Lines.FirstOrDefault(l => text[l].Trim().StartsWith("Error:", StringComparison.Ordinal));
-            if (failed != default || format is EtcdctlOutputFormat.Json or EtcdctlOutputFormat.Table)
-            {
-                throw NoOutput(text, "etcdctl alarm list output");
-            }
-
-            RejectForeignLines(text, text.Lines, Command);
-            return [];
+            throw text.NoOutput();
         }
 
-        var detected = format == EtcdctlOutputFormat.Auto ? OutputLines.DetectFormat(text[first.Value]) : format;
-        return detected switch
-        {
-            EtcdctlOutputFormat.Json => ParseJson(text, first.Value),
-            EtcdctlOutputFormat.Fields => ParseFields(text),
-            EtcdctlOutputFormat.Table => throw new EtcdctlParseException(new EtcdctlParseError(
-                EtcdctlParseErrorKind.UnsupportedFormat, first.Value.Number, 1, "alarm list output in -w simple, -w json or -w fields (etcdctl has no table for alarms)", null)),
-            _ => ParseSimple(text),
-        };
+        text.Skip(default, 0);
     }
 
-    private static List<EtcdAlarm> ParseSimple(OutputText text)
-    {
-        var alarms = new List<EtcdAlarm>();
-        foreach (var line in text.Lines)
-        {
-            var span = text[line];
-            if (OutputLines.Classify(span) != LineKind.Content)
-            {
-                RejectForeignLines(text, [line], Command);
-                continue;
-            }
+    protected override void ReadTable(EtcdctlText text) => throw new EtcdctlParseException(new EtcdctlParseError(EtcdctlParseErrorKind.UnsupportedFormat,
+        text.FirstContent()!.Value.Number, 1, "alarm list output in -w simple, -w json or -w fields (etcdctl has no table for alarms)", null));
 
+    protected override void ReadSimple(EtcdctlText text)
+    {
+        foreach (var line in text.ContentLines())
+        {
             // memberID:10276657743932975437 alarm:NOSPACE
+            var span = text[line];
             var lead = span.Length - span.TrimStart().Length;
             var trimmed = span.Trim();
             var space = trimmed.IndexOf(' ');
-            if (!trimmed.StartsWith("memberID:", StringComparison.Ordinal) || space < 0 ||
-                !trimmed[(space + 1)..].TrimStart().StartsWith("alarm:", StringComparison.Ordinal))
+            if (!trimmed.StartsWith("memberID:", StringComparison.Ordinal) || space < 0 || !trimmed[(space + 1)..].TrimStart().StartsWith("alarm:", StringComparison.Ordinal))
             {
-                var other = CommandOfSimple(span);
-                throw text.Error(other is not null ? EtcdctlParseErrorKind.WrongCommand : EtcdctlParseErrorKind.Malformed, line, lead,
-                    other is not null ? $"alarm list output (this line is {other} output)" : "'memberID:<decimal ID> alarm:<TYPE>'");
+                throw text.WrongCommandOr(text.CommandOfSimple(line), line, lead, "'memberID:<decimal ID> alarm:<TYPE>'");
             }
 
-            var idText = trimmed["memberID:".Length..space];
-            if (!ulong.TryParse(idText, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-            {
-                throw text.Error(EtcdctlParseErrorKind.Malformed, line, lead + "memberID:".Length, "a decimal member ID");
-            }
-
-            var typeText = trimmed[(space + 1)..].TrimStart()["alarm:".Length..];
-            var typeColumn = lead + trimmed.Length - typeText.Length;
-            alarms.Add(new EtcdAlarm(id, TypeFromName(text, line, typeColumn, typeText.ToString())));
+            var type = trimmed[(space + 1)..].TrimStart()["alarm:".Length..];
+            text.Add(line, new EtcdAlarm(
+                text.UInt64(new Cell("memberID", trimmed["memberID:".Length..space].ToString(), line, lead + "memberID:".Length)),
+                Type(text, new Cell("alarm", type.ToString(), line, lead + trimmed.Length - type.Length))));
         }
-
-        return alarms;
     }
 
-    private static List<EtcdAlarm> ParseJson(OutputText text, TextLine first)
+    protected override int ReadJson(EtcdctlText text, TextLine first, ReadOnlySpan<byte> utf8, int start)
     {
-        RejectForeignLines(text, Before(text, first), Command);
-        var json = new EtcdctlJson(text.Utf8, text.ByteOffset(first), stackalloc JsonName[64]);
-        json.Read("a JSON object");
-        if (json.TokenType != JsonTokenType.StartObject)
-        {
-            throw json.Error(json.TokenType == JsonTokenType.StartArray ? EtcdctlParseErrorKind.WrongCommand : EtcdctlParseErrorKind.Malformed,
-                "alarm list output, a JSON object such as {\"alarms\":[...]}");
-        }
+        // {"header": {...}, "alarms": [{"memberID": 1, "alarm": 1}]}
+        var json = new EtcdctlJson(utf8, start, stackalloc JsonName[64]);
+        json.Start(JsonTokenType.StartObject, "alarm list output, a JSON object such as {\"alarms\":[...]}");
 
-        var alarms = new List<EtcdAlarm>();
+        var count = 0;
         string? other = null;
-        while (true)
+        while (json.NextProperty("a property name or '}'"))
         {
-            json.Read("a property name or '}'");
-            if (json.TokenType == JsonTokenType.EndObject)
+            if (!json.NameIs("alarms"u8))
             {
-                break;
+                json.SkipOther(ref other);
+                continue;
             }
 
-            if (json.NameIs("alarms"u8))
+            json.Read("an array of alarms");
+            if (json.TokenType != JsonTokenType.Null && json.TokenType != JsonTokenType.StartArray)
             {
-                json.Read("an array of alarms");
-                if (json.TokenType == JsonTokenType.Null)
-                {
-                    continue;
-                }
-
-                if (json.TokenType != JsonTokenType.StartArray)
-                {
-                    throw json.Error(EtcdctlParseErrorKind.Malformed, "an array of alarms");
-                }
-
-                while (true)
-                {
-                    json.Read("an alarm object or ']'");
-                    if (json.TokenType == JsonTokenType.EndArray)
-                    {
-                        break;
-                    }
-
-                    if (json.TokenType != JsonTokenType.StartObject)
-                    {
-                        throw json.Error(EtcdctlParseErrorKind.Malformed, "an alarm object {\"memberID\": ..., \"alarm\": ...}");
-                    }
-
-                    alarms.Add(ReadJsonAlarm(ref json));
-                }
+                throw json.Error(EtcdctlParseErrorKind.Malformed, "an array of alarms");
             }
-            else
+
+            while (json.TokenType != JsonTokenType.Null && json.NextObject("an alarm object or ']'", "an alarm object {\"memberID\": ..., \"alarm\": ...}"))
             {
-                other ??= json.NameIs("members"u8) ? "member list" : json.NameIs("kvs"u8) || json.NameIs("count"u8) ? "get" : null;
-                json.SkipValue();
+                text.Add(first, ReadJsonAlarm(ref json));
+                count++;
             }
         }
 
-        if (other is not null && alarms.Count == 0)
-        {
-            throw json.Error(EtcdctlParseErrorKind.WrongCommand, $"alarm list output (this is {other} output)");
-        }
-
-        RejectForeignLines(text, text.LinesFrom(json.CheckEnd()), Command);
-        return alarms;
+        return other is not null && count == 0 ? throw json.Error(EtcdctlParseErrorKind.WrongCommand, $"alarm list output (this is {other} output)") : json.CheckEnd();
     }
 
     private static EtcdAlarm ReadJsonAlarm(ref EtcdctlJson json)
     {
         ulong id = 0;
         var type = EtcdAlarmType.None;
-        while (true)
+        while (json.NextProperty("an alarm property or '}'"))
         {
-            json.Read("an alarm property or '}'");
-            if (json.TokenType == JsonTokenType.EndObject)
-            {
-                return new EtcdAlarm(id, type);
-            }
-
             if (json.NameIs("memberID"u8))
             {
                 id = json.UInt64("memberID as an unsigned 64-bit number");
@@ -160,74 +87,49 @@ internal static class AlarmListParser
             else if (json.NameIs("alarm"u8))
             {
                 json.Read("the alarm type");
-                if (json.TokenType == JsonTokenType.String)
-                {
-                    type = TryType(json.Name(), out var named) ? named : throw json.Error(EtcdctlParseErrorKind.Malformed, "NONE, NOSPACE or CORRUPT");
-                }
-                else
-                {
-                    // Go prints the enum as its number.
-                    type = json.TryGetInt32(out var number) && number >= 0
-                        ? (EtcdAlarmType)number
-                        : throw json.Error(EtcdctlParseErrorKind.Malformed, "an alarm type number (1 NOSPACE, 2 CORRUPT)");
-                }
+                // Go prints the enum as its number.
+                type = json.TokenType == JsonTokenType.String
+                    ? TryType(json.Name()) ?? throw json.Error(EtcdctlParseErrorKind.Malformed, "NONE, NOSPACE or CORRUPT")
+                    : json.TryGetInt32(out var number) && number >= 0 ? (EtcdAlarmType)number
+                    : throw json.Error(EtcdctlParseErrorKind.Malformed, "an alarm type number (1 NOSPACE, 2 CORRUPT)");
             }
             else
             {
                 json.SkipValue();
             }
         }
+
+        return new EtcdAlarm(id, type);
     }
 
-    private static List<EtcdAlarm> ParseFields(OutputText text)
+    protected override void ReadFields(EtcdctlText text)
     {
-        var others = new List<TextLine>();
-        var fields = FieldsText.Read(text, others);
-        RejectForeignLines(text, others, Command);
-        var other = CommandOfFields(fields.Select(f => f.Key));
-        if (other is not null && other != Command)
-        {
-            throw text.Error(EtcdctlParseErrorKind.WrongCommand, fields[0].Line, 0, $"alarm list output (this is {other} output)");
-        }
-
         // The header (ClusterID, MemberID, Revision, RaftTerm), then a MemberID and an AlarmType per alarm.
-        var alarms = new List<EtcdAlarm>();
+        var fields = text.ReadFields();
         for (var i = 0; i < fields.Count; i++)
         {
-            if (fields[i].Key != "AlarmType")
+            if (fields[i].Name == "AlarmType")
             {
-                continue;
+                text.Add(fields[i].Line, i > 0 && fields[i - 1].Name == "MemberID"
+                    ? new EtcdAlarm(text.UInt64(fields[i - 1]), Type(text, fields[i]))
+                    : throw text.Error(EtcdctlParseErrorKind.Malformed, fields[i].Line, 0, "a \"MemberID\" line before each \"AlarmType\""));
             }
-
-            if (i == 0 || fields[i - 1].Key != "MemberID")
-            {
-                throw text.Error(EtcdctlParseErrorKind.Malformed, fields[i].Line, 0, "a \"MemberID\" line before each \"AlarmType\"");
-            }
-
-            alarms.Add(new EtcdAlarm(FieldsText.UInt64(text, fields[i - 1]), TypeFromName(text, fields[i].Line, fields[i].ValueColumn, fields[i].Value)));
         }
 
-        var lastKey = fields[^1].Key;
-        if (lastKey == "MemberID" && fields.Count(f => f.Key == "MemberID") > 1)
+        if (fields[^1].Name == "MemberID" && fields.Count(f => f.Name == "MemberID") > 1)
         {
-            throw text.EndOfOutput("an \"AlarmType\" line after the last \"MemberID\"");
+            throw EtcdctlText.Truncated(text.Lines[^1], "an \"AlarmType\" line after the last \"MemberID\"");
         }
-
-        return alarms;
     }
 
-    private static EtcdAlarmType TypeFromName(OutputText text, TextLine line, int column, string name) =>
-        TryType(name.Trim(), out var type) ? type : throw text.Error(EtcdctlParseErrorKind.Malformed, line, column, "an alarm type: NONE, NOSPACE or CORRUPT");
+    private static EtcdAlarmType Type(EtcdctlText text, Cell cell) =>
+        TryType(cell.Value.Trim()) ?? throw text.Error(cell, "an alarm type: NONE, NOSPACE or CORRUPT");
 
-    private static bool TryType(string name, out EtcdAlarmType type)
+    private static EtcdAlarmType? TryType(string name) => name switch
     {
-        type = name switch
-        {
-            "NONE" => EtcdAlarmType.None,
-            "NOSPACE" => EtcdAlarmType.NoSpace,
-            "CORRUPT" => EtcdAlarmType.Corrupt,
-            _ => (EtcdAlarmType)(-1),
-        };
-        return (int)type >= 0;
-    }
+        "NONE" => EtcdAlarmType.None,
+        "NOSPACE" => EtcdAlarmType.NoSpace,
+        "CORRUPT" => EtcdAlarmType.Corrupt,
+        _ => null,
+    };
 }

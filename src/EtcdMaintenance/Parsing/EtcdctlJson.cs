@@ -84,6 +84,32 @@ internal ref struct EtcdctlJson
         }
     }
 
+    /// <summary>
+    /// Reads the opening <c>[</c> or <c>{</c> of the output; the other one means output of another command
+    /// (<see cref="EtcdctlParseErrorKind.WrongCommand"/>), anything else malformed output.
+    /// </summary>
+    /// <param name="type"><see cref="JsonTokenType.StartArray"/> or <see cref="JsonTokenType.StartObject"/>.</param>
+    /// <param name="expected">What the output should be, e.g. <c>endpoint status output, a JSON array of {...}</c>.</param>
+    public void Start(JsonTokenType type, string expected)
+    {
+        Read(expected);
+        if (_reader.TokenType != type)
+        {
+            throw Error(_reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject ? EtcdctlParseErrorKind.WrongCommand : EtcdctlParseErrorKind.Malformed, expected);
+        }
+    }
+
+    /// <summary>
+    /// Skips the value of a property the caller does not read; when <paramref name="other"/> is still unknown, sets it to
+    /// the etcdctl command whose JSON has a property of that name (<c>Status</c>: endpoint status, <c>members</c>: member list, ...).
+    /// </summary>
+    public void SkipOther(ref string? other)
+    {
+        other ??= NameIs("Status"u8) ? "endpoint status" : NameIs("HashKV"u8) ? "endpoint hashkv" : NameIs("health"u8) ? "endpoint health"
+            : NameIs("members"u8) ? "member list" : NameIs("alarms"u8) ? "alarm list" : NameIs("kvs"u8) || NameIs("count"u8) ? "get" : null;
+        SkipValue();
+    }
+
     public void Expect(JsonTokenType type, string expected)
     {
         Read(expected);
@@ -190,7 +216,7 @@ internal ref struct EtcdctlJson
             throw Error(EtcdctlParseErrorKind.Malformed, what);
         }
 
-        List<string>? items = materialize ? [] : null;
+        List<string>? items = null;
         while (true)
         {
             Read(what);
@@ -204,7 +230,10 @@ internal ref struct EtcdctlJson
                 throw Error(EtcdctlParseErrorKind.Malformed, what);
             }
 
-            items?.Add(_reader.GetString()!);
+            if (materialize)
+            {
+                (items ??= []).Add(_reader.GetString()!);
+            }
         }
     }
 
@@ -224,14 +253,14 @@ internal ref struct EtcdctlJson
         var blank = restOfLine.TrimStart(" \t\r"u8);
         if (!blank.IsEmpty)
         {
-            var expected = OutputLines.Classify(restOfLine) == LineKind.Content ? "the end of the output after the JSON value" : "a line break after the JSON value";
+            var expected = EtcdctlText.Classify(restOfLine) == LineKind.Content ? "the end of the output after the JSON value" : "a line break after the JSON value";
             throw new EtcdctlParseException(Utf8Text.ErrorAt(_utf8, end + restOfLine.Length - blank.Length, EtcdctlParseErrorKind.Malformed, expected));
         }
 
         var next = newline < 0 ? _utf8.Length : end + newline + 1;
         foreach (var line in new Utf8Lines(_utf8, next))
         {
-            if (OutputLines.Classify(line.Text) == LineKind.Content)
+            if (EtcdctlText.Classify(line.Text) == LineKind.Content)
             {
                 var lead = line.Text.Length - line.Text.TrimStart(" \t"u8).Length;
                 throw new EtcdctlParseException(Utf8Text.ErrorAt(_utf8, line.Start + lead, EtcdctlParseErrorKind.Malformed, "the end of the output after the JSON value"));

@@ -26,9 +26,9 @@ public static class EtcdctlOutput
     public static bool TryDetectFormat(string output, out EtcdctlOutputFormat format)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var text = new OutputText(output);
-        var first = OutputLines.FirstContent(text);
-        format = first is { } line ? OutputLines.DetectFormat(text[line]) : EtcdctlOutputFormat.Auto;
+        var text = new EtcdctlText(output, string.Empty, LineKind.Content);
+        var first = text.FirstContent();
+        format = first is { } line ? EtcdctlText.DetectFormat(text[line]) : EtcdctlOutputFormat.Auto;
         return first is not null;
     }
 
@@ -42,7 +42,7 @@ public static class EtcdctlOutput
     public static EtcdctlStatusOutput ParseEndpointStatus(string output, EtcdctlOutputFormat format = EtcdctlOutputFormat.Auto)
     {
         ArgumentNullException.ThrowIfNull(output);
-        return EndpointStatusParser.Parse(output, format);
+        return ParseStatus(output, format);
     }
 
     /// <summary>Tries to parse <c>etcdctl endpoint status</c> output; see <see cref="ParseEndpointStatus"/>.</summary>
@@ -51,14 +51,14 @@ public static class EtcdctlOutput
         EtcdctlOutputFormat format,
         [NotNullWhen(true)] out EtcdctlStatusOutput? result,
         [NotNullWhen(false)] out EtcdctlParseError? error) =>
-        Try(output, format, EndpointStatusParser.Parse, out result, out error);
+        Try(output, format, ParseStatus, out result, out error);
 
     /// <summary>Parses <c>etcdctl member list</c> output (<c>-w json</c>, <c>table</c>, <c>simple</c> or <c>fields</c>).</summary>
     /// <exception cref="EtcdctlParseException">The text is not member list output in that format.</exception>
     public static EtcdctlMemberList ParseMemberList(string output, EtcdctlOutputFormat format = EtcdctlOutputFormat.Auto)
     {
         ArgumentNullException.ThrowIfNull(output);
-        return MemberListParser.Parse(output, format);
+        return ParseMembers(output, format);
     }
 
     /// <summary>Tries to parse <c>etcdctl member list</c> output; see <see cref="ParseMemberList"/>.</summary>
@@ -67,7 +67,7 @@ public static class EtcdctlOutput
         EtcdctlOutputFormat format,
         [NotNullWhen(true)] out EtcdctlMemberList? result,
         [NotNullWhen(false)] out EtcdctlParseError? error) =>
-        Try(output, format, MemberListParser.Parse, out result, out error);
+        Try(output, format, ParseMembers, out result, out error);
 
     /// <summary>
     /// Parses <c>etcdctl alarm list</c> output (<c>-w simple</c>, <c>json</c> or <c>fields</c>; etcdctl has no table for
@@ -77,7 +77,7 @@ public static class EtcdctlOutput
     public static IReadOnlyList<EtcdAlarm> ParseAlarmList(string output, EtcdctlOutputFormat format = EtcdctlOutputFormat.Auto)
     {
         ArgumentNullException.ThrowIfNull(output);
-        return AlarmListParser.Parse(output, format);
+        return ParseAlarms(output, format);
     }
 
     /// <summary>Tries to parse <c>etcdctl alarm list</c> output; see <see cref="ParseAlarmList"/>.</summary>
@@ -86,7 +86,7 @@ public static class EtcdctlOutput
         EtcdctlOutputFormat format,
         [NotNullWhen(true)] out IReadOnlyList<EtcdAlarm>? result,
         [NotNullWhen(false)] out EtcdctlParseError? error) =>
-        Try(output, format, AlarmListParser.Parse, out result, out error);
+        Try(output, format, ParseAlarms, out result, out error);
 
     /// <summary>
     /// Parses <c>etcdctl endpoint health</c> output (<c>-w json</c>, <c>table</c>, <c>fields</c>, or the
@@ -96,7 +96,7 @@ public static class EtcdctlOutput
     public static IReadOnlyList<EtcdctlEndpointHealth> ParseEndpointHealth(string output, EtcdctlOutputFormat format = EtcdctlOutputFormat.Auto)
     {
         ArgumentNullException.ThrowIfNull(output);
-        return EndpointHealthParser.Parse(output, format);
+        return ParseHealth(output, format);
     }
 
     /// <summary>Tries to parse <c>etcdctl endpoint health</c> output; see <see cref="ParseEndpointHealth"/>.</summary>
@@ -105,14 +105,14 @@ public static class EtcdctlOutput
         EtcdctlOutputFormat format,
         [NotNullWhen(true)] out IReadOnlyList<EtcdctlEndpointHealth>? result,
         [NotNullWhen(false)] out EtcdctlParseError? error) =>
-        Try(output, format, EndpointHealthParser.Parse, out result, out error);
+        Try(output, format, ParseHealth, out result, out error);
 
     /// <summary>Parses <c>etcdctl endpoint hashkv</c> output (<c>-w json</c>, <c>table</c>, <c>fields</c> or <c>simple</c>).</summary>
     /// <exception cref="EtcdctlParseException">The text is not endpoint hashkv output in that format.</exception>
     public static EtcdctlHashKvOutput ParseEndpointHashKv(string output, EtcdctlOutputFormat format = EtcdctlOutputFormat.Auto)
     {
         ArgumentNullException.ThrowIfNull(output);
-        return EndpointHashKvParser.Parse(output, format);
+        return ParseHashKv(output, format);
     }
 
     /// <summary>Tries to parse <c>etcdctl endpoint hashkv</c> output; see <see cref="ParseEndpointHashKv"/>.</summary>
@@ -121,7 +121,30 @@ public static class EtcdctlOutput
         EtcdctlOutputFormat format,
         [NotNullWhen(true)] out EtcdctlHashKvOutput? result,
         [NotNullWhen(false)] out EtcdctlParseError? error) =>
-        Try(output, format, EndpointHashKvParser.Parse, out result, out error);
+        Try(output, format, ParseHashKv, out result, out error);
+
+    private static EtcdctlStatusOutput ParseStatus(string output, EtcdctlOutputFormat format)
+    {
+        var (detected, items) = EndpointStatusParser.Instance.Parse(output, format);
+        return new EtcdctlStatusOutput(detected, items);
+    }
+
+    private static EtcdctlMemberList ParseMembers(string output, EtcdctlOutputFormat format)
+    {
+        var (detected, items) = MemberListParser.Instance.Parse(output, format);
+        return new EtcdctlMemberList { Format = detected, Header = items.OfType<ResponseHeader>().FirstOrDefault(), Members = [.. items.OfType<EtcdMember>()] };
+    }
+
+    private static IReadOnlyList<EtcdAlarm> ParseAlarms(string output, EtcdctlOutputFormat format) => [.. AlarmListParser.Instance.Parse(output, format).Items.Cast<EtcdAlarm>()];
+
+    private static IReadOnlyList<EtcdctlEndpointHealth> ParseHealth(string output, EtcdctlOutputFormat format) =>
+        [.. EndpointHealthParser.Instance.Parse(output, format).Items.Cast<EtcdctlEndpointHealth>()];
+
+    private static EtcdctlHashKvOutput ParseHashKv(string output, EtcdctlOutputFormat format)
+    {
+        var (detected, items) = EndpointHashKvParser.Instance.Parse(output, format);
+        return new EtcdctlHashKvOutput { Format = detected, Hashes = [.. items.OfType<EtcdctlHashKv>()], Failures = [.. items.OfType<EtcdctlEndpointFailure>()] };
+    }
 
     private static bool Try<T>(string output, EtcdctlOutputFormat format, Func<string, EtcdctlOutputFormat, T> parse, [NotNullWhen(true)] out T? result, [NotNullWhen(false)] out EtcdctlParseError? error)
         where T : class

@@ -4,9 +4,14 @@ namespace EtcdMaintenance.Parsing;
 /// An endpoint that etcdctl could not get an answer from: an error row in a table, or etcdctl's standard-error line
 /// <c>Failed to get the status of endpoint X (error)</c> when standard error was captured too.
 /// </summary>
-/// <param name="Endpoint">The endpoint as etcdctl printed it.</param>
-/// <param name="Message">etcdctl's error message, e.g. <c>context deadline exceeded</c>.</param>
-public sealed record EtcdctlEndpointFailure(string Endpoint, string Message);
+public sealed record EtcdctlEndpointFailure
+{
+    /// <summary>The endpoint as etcdctl printed it.</summary>
+    public required string Endpoint { get; init; }
+
+    /// <summary>etcdctl's error message, e.g. <c>context deadline exceeded</c>.</summary>
+    public required string Message { get; init; }
+}
 
 /// <summary>
 /// Parsed <c>etcdctl endpoint status</c> output: the same <see cref="EndpointStatus"/> records the client returns, the
@@ -31,14 +36,6 @@ public sealed record EtcdctlStatusOutput
         _ordered = ordered;
         Statuses = [.. ordered.OfType<EndpointStatus>()];
         Failures = [.. ordered.OfType<EtcdctlEndpointFailure>()];
-    }
-
-    internal EtcdctlStatusOutput(EtcdctlOutputFormat format, List<EndpointStatus> statuses)
-    {
-        Format = format;
-        _ordered = statuses;
-        Statuses = statuses;
-        Failures = [];
     }
 
     /// <summary>The format the output was in (detected or as stated).</summary>
@@ -101,27 +98,46 @@ public sealed record EtcdctlStatusOutput
 }
 
 /// <summary>Parsed <c>etcdctl member list</c> output.</summary>
-/// <param name="Format">The format the output was in.</param>
-/// <param name="Header">The response header; only <c>-w json</c> and <c>-w fields</c> print it.</param>
-/// <param name="Members">The members, in output order.</param>
-public sealed record EtcdctlMemberList(EtcdctlOutputFormat Format, ResponseHeader? Header, IReadOnlyList<EtcdMember> Members)
+public sealed record EtcdctlMemberList
 {
+    /// <summary>The format the output was in.</summary>
+    public required EtcdctlOutputFormat Format { get; init; }
+
+    /// <summary>The response header; only <c>-w json</c> and <c>-w fields</c> print it.</summary>
+    public ResponseHeader? Header { get; init; }
+
+    /// <summary>The members, in output order.</summary>
+    public required IReadOnlyList<EtcdMember> Members { get; init; }
+
     /// <summary>Finds a member by ID.</summary>
     public EtcdMember? Find(MemberId id) => Members.FirstOrDefault(m => m.Id == id);
 }
 
 /// <summary>One endpoint's line of <c>etcdctl endpoint health</c>.</summary>
-/// <param name="Endpoint">The endpoint as etcdctl printed it.</param>
-/// <param name="IsHealthy">Whether etcdctl judged it healthy (a linearizable read succeeded).</param>
-/// <param name="Took">How long the check took (Go duration, rounded to 100 ns); <see langword="null"/> when not printed.</param>
-/// <param name="Error">Why it is unhealthy, when it is.</param>
-public sealed record EtcdctlEndpointHealth(string Endpoint, bool IsHealthy, TimeSpan? Took, string? Error);
+public sealed record EtcdctlEndpointHealth
+{
+    /// <summary>The endpoint as etcdctl printed it.</summary>
+    public required string Endpoint { get; init; }
+
+    /// <summary>Whether etcdctl judged it healthy (a linearizable read succeeded).</summary>
+    public required bool IsHealthy { get; init; }
+
+    /// <summary>How long the check took (Go duration, rounded to 100 ns); <see langword="null"/> when not printed.</summary>
+    public TimeSpan? Took { get; init; }
+
+    /// <summary>Why it is unhealthy, when it is.</summary>
+    public string? Error { get; init; }
+}
 
 /// <summary>One endpoint's hash from <c>etcdctl endpoint hashkv</c>.</summary>
-/// <param name="Endpoint">The endpoint as etcdctl printed it.</param>
-/// <param name="Hash">The hash of the member's keys and values.</param>
-public sealed record EtcdctlHashKv(string Endpoint, uint Hash)
+public sealed record EtcdctlHashKv
 {
+    /// <summary>The endpoint as etcdctl printed it.</summary>
+    public required string Endpoint { get; init; }
+
+    /// <summary>The hash of the member's keys and values.</summary>
+    public required uint Hash { get; init; }
+
     /// <summary>The response header; only <c>-w json</c> and <c>-w fields</c> print it.</summary>
     public ResponseHeader? Header { get; init; }
 
@@ -136,11 +152,17 @@ public sealed record EtcdctlHashKv(string Endpoint, uint Hash)
 }
 
 /// <summary>Parsed <c>etcdctl endpoint hashkv</c> output.</summary>
-/// <param name="Format">The format the output was in.</param>
-/// <param name="Hashes">The hashes of the endpoints that answered, in output order.</param>
-/// <param name="Failures">The endpoints that failed (captured <c>Failed to get the hash</c> lines).</param>
-public sealed record EtcdctlHashKvOutput(EtcdctlOutputFormat Format, IReadOnlyList<EtcdctlHashKv> Hashes, IReadOnlyList<EtcdctlEndpointFailure> Failures)
+public sealed record EtcdctlHashKvOutput
 {
+    /// <summary>The format the output was in.</summary>
+    public required EtcdctlOutputFormat Format { get; init; }
+
+    /// <summary>The hashes of the endpoints that answered, in output order.</summary>
+    public required IReadOnlyList<EtcdctlHashKv> Hashes { get; init; }
+
+    /// <summary>The endpoints that failed (captured <c>Failed to get the hash</c> lines).</summary>
+    public required IReadOnlyList<EtcdctlEndpointFailure> Failures { get; init; }
+
     /// <summary>Whether every endpoint that answered printed the same hash (compare only hashes taken at one revision).</summary>
     public bool HashesAgree => Hashes.Select(h => h.Hash).Distinct().Count() <= 1;
 }

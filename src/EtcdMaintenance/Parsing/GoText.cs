@@ -11,97 +11,52 @@ internal static class GoText
     {
         value = string.Empty;
         consumed = 0;
-        if (text.IsEmpty || text[0] != '"')
-        {
-            return false;
-        }
-
-        var plainEnd = text[1..].IndexOfAny('"', '\\');
-        if (plainEnd >= 0 && text[1 + plainEnd] == '"')
-        {
-            value = text.Slice(1, plainEnd).ToString();
-            consumed = plainEnd + 2;
-            return true;
-        }
-
         var builder = new StringBuilder();
-        var i = 1;
-        while (i < text.Length)
+        for (var i = 1; text.Length > 0 && text[0] == '"' && i < text.Length;)
         {
-            var c = text[i];
+            var c = text[i++];
             if (c == '"')
             {
-                value = builder.ToString();
-                consumed = i + 1;
+                (value, consumed) = (builder.ToString(), i);
                 return true;
             }
 
-            if (c != '\\')
+            var escape = c == '\\' && i < text.Length ? text[i++] : c;
+            var digits = escape switch { 'x' => 2, 'u' => 4, 'U' => 8, >= '0' and <= '7' => 2, _ => 0 };
+            if (c != '\\' || escape is 'a' or 'b' or 'f' or 'n' or 'r' or 't' or 'v' or '\\' or '"' or '\'')
             {
-                builder.Append(c);
-                i++;
+                builder.Append(c != '\\' ? c : escape switch { 'a' => '\a', 'b' => '\b', 'f' => '\f', 'n' => '\n', 'r' => '\r', 't' => '\t', 'v' => '\v', _ => escape });
                 continue;
             }
 
-            if (i + 1 >= text.Length)
+            if (digits == 0 || i + digits > text.Length)
             {
                 return false;
             }
 
-            var escape = text[i + 1];
-            i += 2;
-            switch (escape)
+            var number = text.Slice(i, digits);
+            i += digits;
+            if (escape is >= '0' and <= '7')
             {
-                case 'a': builder.Append('\a'); break;
-                case 'b': builder.Append('\b'); break;
-                case 'f': builder.Append('\f'); break;
-                case 'n': builder.Append('\n'); break;
-                case 'r': builder.Append('\r'); break;
-                case 't': builder.Append('\t'); break;
-                case 'v': builder.Append('\v'); break;
-                case '\\': builder.Append('\\'); break;
-                case '"': builder.Append('"'); break;
-                case '\'': builder.Append('\''); break;
-                case 'x' or 'u' or 'U':
-                    var length = escape == 'x' ? 2 : escape == 'u' ? 4 : 8;
-                    if (i + length > text.Length ||
-                        !uint.TryParse(text.Slice(i, length), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
-                    {
-                        return false;
-                    }
+                // \NNN: three octal digits, one byte.
+                if (!number.ContainsAnyExceptInRange('0', '7'))
+                {
+                    builder.Append((char)(((escape - '0') * 64) + ((number[0] - '0') * 8) + (number[1] - '0')));
+                    continue;
+                }
 
-                    if (escape == 'x')
-                    {
-                        // \xNN is one byte of (possibly invalid) UTF-8; keep it as the Latin-1 character like most readers do.
-                        builder.Append((char)code);
-                    }
-                    else if (code <= 0x10FFFF && (code < 0xD800 || code > 0xDFFF))
-                    {
-                        builder.Append(char.ConvertFromUtf32((int)code));
-                    }
-                    else
-                    {
-                        return false;
-                    }
-
-                    i += length;
-                    break;
-                case >= '0' and <= '7':
-                    if (i + 2 > text.Length || !IsOctal(text[i]) || !IsOctal(text[i + 1]))
-                    {
-                        return false;
-                    }
-
-                    builder.Append((char)(((escape - '0') * 64) + ((text[i] - '0') * 8) + (text[i + 1] - '0')));
-                    i += 2;
-                    break;
-                default:
-                    return false;
+                return false;
             }
+
+            if (!uint.TryParse(number, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code) || (escape != 'x' && (code > 0x10FFFF || code is >= 0xD800 and <= 0xDFFF)))
+            {
+                return false;
+            }
+
+            // \xNN is one byte of (possibly invalid) UTF-8; kept as the Latin-1 character like most readers do.
+            builder.Append(escape == 'x' ? ((char)code).ToString() : char.ConvertFromUtf32((int)code));
         }
 
         return false;
     }
-
-    private static bool IsOctal(char c) => c is >= '0' and <= '7';
 }

@@ -57,7 +57,7 @@ public static class RevisionExtractor
     {
         var list = new List<EndpointRevision>();
         return ScanText(output, list, out var compact, out var error, out var format) == OperationStatus.Done
-            ? new RevisionExtraction(format, list, compact)
+            ? new RevisionExtraction { Format = format, Endpoints = list, CompactRevision = compact }
             : throw new EtcdctlParseException(error!);
     }
 
@@ -112,7 +112,7 @@ public static class RevisionExtractor
         var errorLine = 0;
         foreach (var line in new Utf8Lines(utf8))
         {
-            var kind = OutputLines.Classify(line.Text);
+            var kind = EtcdctlText.Classify(line.Text);
             if (kind == LineKind.HashFailure)
             {
                 throw new EtcdctlParseException(Utf8Text.Error(EtcdctlParseErrorKind.WrongCommand, line.Number, line.Text, 0, "endpoint status output (this line comes from endpoint hashkv)"));
@@ -120,18 +120,18 @@ public static class RevisionExtractor
 
             if (kind != LineKind.Content)
             {
-                errorLine = errorLine == 0 && kind == LineKind.Noise && OutputLines.IsErrorLine(line.Text) ? line.Number : errorLine;
+                errorLine = errorLine == 0 && kind == LineKind.Noise && EtcdctlText.IsErrorLine(line.Text) ? line.Number : errorLine;
                 continue;
             }
 
             var lead = line.Text.Length - line.Text.TrimStart(" \t"u8).Length;
-            if (line.Text[lead] == (byte)'[' && OutputLines.LooksLikeJsonArray(line.Text))
+            if (line.Text[lead] == (byte)'[' && EtcdctlText.LooksLikeJsonArray(line.Text))
             {
                 ScanJson(utf8, line.Start + lead, ref found);
                 return EtcdctlOutputFormat.Json;
             }
 
-            if (line.Text[lead] == (byte)'"' && OutputLines.TryField(line.Text, out _, out _))
+            if (line.Text[lead] == (byte)'"' && EtcdctlText.TryField(line.Text, out _, out _))
             {
                 ScanFields(utf8, line.Start, ref found);
                 return EtcdctlOutputFormat.Fields;
@@ -179,7 +179,7 @@ public static class RevisionExtractor
 
         foreach (var line in new Utf8Lines(utf8, json.CheckEnd()))
         {
-            if (OutputLines.Classify(line.Text) == LineKind.HashFailure)
+            if (EtcdctlText.Classify(line.Text) == LineKind.HashFailure)
             {
                 throw new EtcdctlParseException(Utf8Text.Error(EtcdctlParseErrorKind.WrongCommand, line.Number, line.Text, 0, "endpoint status output (this line comes from endpoint hashkv)"));
             }
@@ -197,7 +197,7 @@ public static class RevisionExtractor
         foreach (var line in new Utf8Lines(utf8, start))
         {
             last = line;
-            var kind = OutputLines.Classify(line.Text);
+            var kind = EtcdctlText.Classify(line.Text);
             if (kind == LineKind.HashFailure)
             {
                 throw new EtcdctlParseException(Utf8Text.Error(EtcdctlParseErrorKind.WrongCommand, line.Number, line.Text, 0, "endpoint status output (this line comes from endpoint hashkv)"));
@@ -209,7 +209,7 @@ public static class RevisionExtractor
             }
 
             var lead = line.Text.Length - line.Text.TrimStart(" \t"u8).Length;
-            if (!OutputLines.TryField(line.Text, out var key, out var value))
+            if (!EtcdctlText.TryField(line.Text, out var key, out var value))
             {
                 throw new EtcdctlParseException(Utf8Text.Error(line.IsLast ? EtcdctlParseErrorKind.Truncated : EtcdctlParseErrorKind.Malformed, line.Number, line.Text, lead, "a field line such as '\"Revision\" : 14'"));
             }
@@ -293,7 +293,7 @@ public static class RevisionExtractor
 
         public void Add(MemberId memberId, long revision)
         {
-            var item = new EndpointRevision(Count, memberId, revision);
+            var item = new EndpointRevision { Index = Count, MemberId = memberId, Revision = revision };
             if (Count < _destination.Length)
             {
                 _destination[Count] = item;

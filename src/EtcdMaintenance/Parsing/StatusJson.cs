@@ -38,16 +38,7 @@ internal static class StatusJson
     /// <summary>Reads the opening <c>[</c>.</summary>
     public static void Begin(ref EtcdctlJson json)
     {
-        json.Read("a JSON array of endpoint statuses");
-        if (json.TokenType == JsonTokenType.StartObject)
-        {
-            throw json.Error(EtcdctlParseErrorKind.WrongCommand, "endpoint status output, a JSON array (a JSON object comes from member list, alarm list or get)");
-        }
-
-        if (json.TokenType != JsonTokenType.StartArray)
-        {
-            throw json.Error(EtcdctlParseErrorKind.Malformed, "a JSON array of endpoint statuses");
-        }
+        json.Start(JsonTokenType.StartArray, "endpoint status output, a JSON array of {\"Endpoint\", \"Status\"}");
     }
 
     /// <summary>Reads the next entry; <see langword="false"/> at the closing <c>]</c>.</summary>
@@ -78,8 +69,7 @@ internal static class StatusJson
             }
             else
             {
-                otherCommand ??= json.NameIs("HashKV"u8) ? "endpoint hashkv" : json.NameIs("health"u8) ? "endpoint health" : null;
-                json.SkipValue();
+                json.SkipOther(ref otherCommand);
             }
         }
 

@@ -59,7 +59,7 @@ internal static class Utf8Text
     /// <summary>The error for output that stops where more was expected: after the last line.</summary>
     public static EtcdctlParseError EndOfOutput(ReadOnlySpan<byte> utf8, string expected)
     {
-        // As OutputText counts lines: a final line break ends the last line rather than starting an empty one.
+        // As EtcdctlText counts lines: a final line break ends the last line rather than starting an empty one.
         var body = utf8.EndsWith("\n"u8) ? utf8[..^1] : utf8;
         var lineStart = body.LastIndexOf((byte)'\n') + 1;
         var last = body[lineStart..];
@@ -73,6 +73,6 @@ internal static class Utf8Text
         byteColumn = Math.Clamp(byteColumn, 0, line.Length);
         var excerpt = line[byteColumn..];
         excerpt = excerpt[..Math.Min(excerpt.Length, 200)];
-        return new EtcdctlParseError(kind, lineNumber, Encoding.UTF8.GetCharCount(line[..byteColumn]) + 1, expected, OutputText.Excerpt(Encoding.UTF8.GetString(excerpt), 0));
+        return new EtcdctlParseError(kind, lineNumber, Encoding.UTF8.GetCharCount(line[..byteColumn]) + 1, expected, EtcdctlText.Excerpt(Encoding.UTF8.GetString(excerpt), 0));
     }
 }

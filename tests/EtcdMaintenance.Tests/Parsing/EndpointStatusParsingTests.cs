@@ -248,7 +248,7 @@ public sealed class EndpointStatusParsingTests
 
         Assert.Single(output.Statuses);
         var failure = Assert.Single(output.Failures);
-        Assert.Equal(new EtcdctlEndpointFailure("10.0.0.2:2379", "context deadline exceeded"), failure);
+        Assert.Equal(new EtcdctlEndpointFailure { Endpoint = "10.0.0.2:2379", Message = "context deadline exceeded" }, failure);
         Assert.Equal(2, output.ToClusterStatus().Endpoints.Count);
     }
 
@@ -358,7 +358,7 @@ public sealed class EndpointStatusParsingTests
     {
         var status = new EndpointStatus("10.0.0.1:2379", 1, "3.5.9", 100, 1, 5, 2, 5) { Header = new ResponseHeader(9, 1, 42, 2) };
 
-        var output = new EtcdctlStatusOutput(EtcdctlOutputFormat.Json, [status], [new EtcdctlEndpointFailure("10.0.0.2:2379", "connection refused")]);
+        var output = new EtcdctlStatusOutput(EtcdctlOutputFormat.Json, [status], [new EtcdctlEndpointFailure { Endpoint = "10.0.0.2:2379", Message = "connection refused" }]);
 
         Assert.Equal(42, output.CompactRevision);
         var cluster = output.ToClusterStatus();

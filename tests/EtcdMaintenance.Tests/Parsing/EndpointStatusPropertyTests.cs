@@ -146,7 +146,7 @@ public sealed class EndpointStatusPropertyTests
             if (format is "json" or "fields")
             {
                 Assert.Equal(System.Buffers.OperationStatus.Done, status);
-                Assert.Equal(cluster.Statuses.Select((s, i) => new EndpointRevision(i, s.MemberId, s.Revision!.Value)), revisions);
+                Assert.Equal(cluster.Statuses.Select((s, i) => new EndpointRevision { Index = i, MemberId = s.MemberId, Revision = s.Revision!.Value }), revisions);
                 Assert.Equal(cluster.Statuses.Max(s => s.Revision!.Value), compact);
                 Assert.Equal(cluster.Statuses.Count, count);
             }

@@ -19,8 +19,8 @@ public sealed class RevisionExtractorTests
         Assert.Null(error);
         Assert.Equal(2, count);
         Assert.Equal(16, compact);
-        Assert.Equal(new EndpointRevision(0, new MemberId(9097235633941348612), 16), revisions[0]);
-        Assert.Equal(new EndpointRevision(1, new MemberId(6081241627645528578), 16), revisions[1]);
+        Assert.Equal(new EndpointRevision { Index = 0, MemberId = new MemberId(9097235633941348612), Revision = 16 }, revisions[0]);
+        Assert.Equal(new EndpointRevision { Index = 1, MemberId = new MemberId(6081241627645528578), Revision = 16 }, revisions[1]);
     }
 
     [Fact]
