@@ -183,6 +183,12 @@ public sealed class QuotaRaise
 
     private static async Task<QuotaRaiseReport> CompleteAsync(QuotaRaiseRun run, CancellationToken cancellationToken)
     {
+        if (!run.Verified)
+        {
+            // Resumed after the verify step: the report's alarms and probe write are this run's own.
+            await new QuotaVerifyStep().RunAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
         var report = await run.BuildReportAsync(cancellationToken).ConfigureAwait(false);
         var quota = $"--quota-backend-bytes={report.NewQuota} ({report.NewQuota.ToDisplayString()})";
         run.Report(QuotaRaiseStage.Completed, null, report.Succeeded

@@ -42,6 +42,9 @@ internal sealed class QuotaRaiseRun(
 
     public IReadOnlyList<EtcdAlarm> AlarmsRemaining { get; set; } = [];
 
+    /// <summary>Whether this run verified (a run resumed after its verify step did not).</summary>
+    public bool Verified { get; set; }
+
     public bool ProbeWriteSucceeded { get; set; }
 
     public string? FailureReason { get; set; }

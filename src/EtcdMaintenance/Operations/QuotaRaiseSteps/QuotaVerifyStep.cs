@@ -13,6 +13,7 @@ internal sealed class QuotaVerifyStep : IOperationStep<QuotaRaiseRun>
 
     public async Task RunAsync(QuotaRaiseRun context, CancellationToken cancellationToken)
     {
+        context.Verified = true;
         context.AlarmsRemaining = await context.Client.GetAlarmsAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -46,16 +46,21 @@ internal sealed class RestartMemberStep(QuotaRaiseMemberPlan member) : IOperatio
     public async Task RunAsync(QuotaRaiseRun context, CancellationToken cancellationToken)
     {
         var host = context.HostOf(member);
-        var view = await context.LoadViewAsync(member.MemberId, cancellationToken).ConfigureAwait(false);
-        var endpoint = view.Find(member.MemberId)?.Endpoint ?? throw new EtcdSafetyCheckException(
-            $"{QuotaRaiseRun.OperationName}: member {member.Member} has no client URL to check it by.", null, QuotaRaiseRun.OperationName);
-        if (member.AlreadySet && host.RestartsOnManifestChange)
+        var patchedNow = context.Backups.ContainsKey(member.MemberId);
+        if (host.RestartsOnManifestChange && !patchedNow)
         {
+            // Kubelet restarted it when its manifest got the quota, before this run: nothing to observe.
+            var now = await context.LoadViewAsync(member.MemberId, cancellationToken).ConfigureAwait(false);
             context.Report(QuotaRaiseStage.Skipped, member.Member, $"{member.Member}: the manifest already has {context.Plan.NewQuota.ToDisplayString()}");
-            context.Members[member.MemberId] = new QuotaRaiseMemberReport { Member = member.Member, ReportedQuota = view.Find(member.MemberId)?.Status?.DbSizeQuota };
+            context.Members[member.MemberId] = new QuotaRaiseMemberReport { Member = member.Member, ReportedQuota = now.Find(member.MemberId)?.Status?.DbSizeQuota };
             return;
         }
 
+        // Kubelet may be restarting the member already (its manifest was just patched, after the others were checked): the
+        // view taken before the patch gives its endpoint. Any other host restarts it below: check the others first.
+        var view = host.RestartsOnManifestChange ? context.View : await context.LoadViewAsync(member.MemberId, cancellationToken).ConfigureAwait(false);
+        var endpoint = view.Find(member.MemberId)?.Endpoint ?? throw new EtcdSafetyCheckException(
+            $"{QuotaRaiseRun.OperationName}: member {member.Member} has no client URL to check it by.", null, QuotaRaiseRun.OperationName);
         context.Report(QuotaRaiseStage.Restarting, member.Member, $"restarting {member.Member}");
         if (host.RestartsOnManifestChange)
         {
