@@ -147,6 +147,24 @@ public sealed class QuotaRaiseStepListTests : IDisposable
     }
 
     [Fact]
+    public async Task AResumeOfACompletedRun_RestartsNothing_AndVerifiesWritesAgain()
+    {
+        var raise = new QuotaRaise(_client, [.. _hosts], new QuotaRaiseOptions { NewQuota = NewQuota }, timeProvider: _time);
+        var operation = await raise.StartAsync(await raise.PlanAsync());
+        await operation.WaitForCompletionAsync();
+        Assert.True(operation.GetCheckpoint().IsCompleted);
+        Assert.Equal(1, _client.ProbeWrites);
+
+        var report = await (await raise.ResumeAsync(operation.GetCheckpoint())).WaitForCompletionAsync();
+
+        Assert.True(report.Succeeded, report.FailureReason);
+        Assert.True(report.ProbeWriteSucceeded);
+        Assert.Equal(2, _client.ProbeWrites);   // the resumed run's own verification
+        Assert.All(_hosts, h => Assert.Equal(1, h.Applied));
+        Assert.All(report.Members, m => Assert.Equal(NewQuota.EffectiveBytes, m.ReportedQuota));
+    }
+
+    [Fact]
     public async Task StartingAPlanAfterTheLeaderMoved_IsRefusedBeforeAnyChange()
     {
         var raise = new QuotaRaise(_client, [.. _hosts], new QuotaRaiseOptions { NewQuota = NewQuota }, timeProvider: _time);
@@ -192,6 +210,14 @@ public sealed class QuotaRaiseStepListTests : IDisposable
     private sealed class QuotaReportingClient(FakeEtcdCluster cluster) : FakeClient(cluster)
     {
         public Dictionary<MemberId, long> Quotas { get; } = [];
+
+        public int ProbeWrites { get; private set; }
+
+        public override Task<ResponseHeader> ProbeWriteAsync(CancellationToken cancellationToken = default)
+        {
+            ProbeWrites++;
+            return base.ProbeWriteAsync(cancellationToken);
+        }
 
         public override async Task<EndpointStatus> GetStatusAsync(EtcdEndpoint endpoint, CancellationToken cancellationToken = default)
         {
