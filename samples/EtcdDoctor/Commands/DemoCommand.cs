@@ -99,7 +99,7 @@ internal static class DemoCommand
             }
 
             Say(json, "[bold]4. Recover the space[/] (etcd-doctor recover-space)");
-            var recovery = await new SpaceRecovery(client).ExecuteAsync(json ? null : Output.Progress<SpaceRecoveryProgress>(p => (p.Elapsed, p.Message)), stop.Token);
+            var recovery = await RecoverSpaceAsync(client, json, stop.Token);
             outcome.Recovery = recovery;
             if (!json)
             {
@@ -129,7 +129,7 @@ internal static class DemoCommand
             // raft snapshot, which is how a follower's DB ends up larger than the leader's (and over quota) in the field.
             var rejoined = await client.GetStatusAsync(EtcdEndpoint.Parse(victim.ClientUrl), stop.Token);
             Say(json, $"   the new {victim.Name} replayed the log and its file is {Output.Bytes(rejoined.DbSize)} ({Output.Percent(rejoined.QuotaUsage)} of quota): defragment again");
-            var second = await new SpaceRecovery(client).ExecuteAsync(json ? null : Output.Progress<SpaceRecoveryProgress>(p => (p.Elapsed, p.Message)), stop.Token);
+            var second = await RecoverSpaceAsync(client, json, stop.Token);
             outcome.WritesWorkAtEnd = second.Succeeded && !await WritesFailAsync(client, stop.Token);
             var check = await new ConsistencyChecker(client).CheckAsync(stop.Token);
             outcome.ConsistentAfterReplacement = check.IsConsistent && check.Members.Count == 3 && check.Members.All(m => m.IsStarted && !m.IsLearner);
@@ -143,8 +143,9 @@ internal static class DemoCommand
             }
 
             Say(json, $"[bold]6. Raise the quota to {RaisedQuota.ToDisplayString()}[/] (etcd-doctor raise-quota: each member's manifest patched, member restarted and caught up, leader last)");
-            var raise = await new QuotaRaise(client, [.. cluster.Members.Select(m => (IEtcdMemberHost)m.Host!)], new QuotaRaiseOptions { NewQuota = RaisedQuota })
-                .ExecuteAsync(json ? null : Output.Progress<QuotaRaiseProgress>(p => (p.Elapsed, p.Message)), stop.Token);
+            var quotaRaise = new QuotaRaise(client, [.. cluster.Members.Select(m => (IEtcdMemberHost)m.Host!)], new QuotaRaiseOptions { NewQuota = RaisedQuota });
+            var raise = await OperationRunner.RunAsync(
+                await quotaRaise.StartAsync(await quotaRaise.PlanAsync(stop.Token), cancellationToken: stop.Token), json ? null : p => (p.Elapsed, p.Message), null, stop.Token);
             outcome.QuotaRaisedOn = [.. raise.Members.Where(m => m.Restarted).Select(m => m.Member)];
             outcome.WritesWorkAfterQuotaRaise = !await WritesFailAsync(client, stop.Token);
             Say(json, $"   {outcome.QuotaRaisedOn.Count} members restarted with --quota-backend-bytes={RaisedQuota}; they run on until the demo stops them");
@@ -167,6 +168,14 @@ internal static class DemoCommand
                 Output.WriteJson(outcome);
             }
         }
+    }
+
+    /// <summary>Plans a space recovery, starts that plan and runs it to the end through its handle.</summary>
+    private static async Task<SpaceRecoveryReport> RecoverSpaceAsync(EtcdMaintenanceClient client, bool json, CancellationToken cancellationToken)
+    {
+        var recovery = new SpaceRecovery(client);
+        var operation = await recovery.StartAsync(await recovery.PlanAsync(cancellationToken), cancellationToken: cancellationToken);
+        return await OperationRunner.RunAsync(operation, json ? null : p => (p.Elapsed, p.Message), null, cancellationToken);
     }
 
     private static async Task<bool> WritesFailAsync(EtcdMaintenanceClient client, CancellationToken cancellationToken)

@@ -37,6 +37,9 @@ internal static class RaiseQuotaCommand
             admin shell. With --systemd-unit UNIT (and --env-file or --config-file), the member is that systemd unit: on
             every node over SSH, or on this node without --ssh-user.
 
+            With --checkpoint FILE every step is recorded there; after a stop, run the same command with --resume FILE
+            instead to go on with the same plan (members already patched and reporting the new quota are skipped).
+
             Example: etcd-doctor raise-quota --to 8GiB --manifest /etc/kubernetes/manifests/etcd.yaml --dry-run
             Example: etcd-doctor raise-quota --to 8GiB --ssh-user root --ssh-key ~/.ssh/id_ed25519 --endpoints=https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379 --cacert=ca.crt --cert=client.crt --key=client.key
             """);
@@ -46,6 +49,7 @@ internal static class RaiseQuotaCommand
         }
 
         SshHostOptions.AddTo(command);
+        OperationRunner.AddTo(command, DryRun);
         command.Validators.Add(result =>
         {
             if (result.GetValue(SshHostOptions.User) is not null && (result.GetValue(LocalProcess) || result.GetValue(Manifests)!.Length > 1))
@@ -104,16 +108,17 @@ internal static class RaiseQuotaCommand
         }
 
         var raise = new QuotaRaise(client, hosts, new QuotaRaiseOptions { NewQuota = QuotaBackendBytes.Parse(parse.GetValue(To)!), Force = parse.GetValue(Force) });
+        var resume = await OperationRunner.ReadResumeAsync(parse, cancellationToken);
+        var plan = resume is null ? await raise.PlanAsync(cancellationToken) : null;
         if (parse.GetValue(DryRun))
         {
-            var plan = await raise.PlanAsync(cancellationToken);
             if (Output.IsJson(parse))
             {
                 Output.WriteJson(plan);
                 return 0;
             }
 
-            foreach (var member in plan.Members)
+            foreach (var member in plan!.Members)
             {
                 Output.Terminal.MarkupLine($"[bold]{Markup.Escape(member.Member)}[/] ({Markup.Escape(member.ManifestPath)}){(member.AlreadySet ? ": already set" : string.Empty)}");
                 Output.Terminal.WriteLine(member.Diff);
@@ -123,19 +128,28 @@ internal static class RaiseQuotaCommand
                 }
             }
 
+            OperationRunner.WriteSteps(plan.Steps);
             return 0;
         }
 
-        var report = await raise.ExecuteAsync(Output.Progress<QuotaRaiseProgress>(p => (p.Elapsed, p.Message)), cancellationToken);
+        var checkpointPath = OperationRunner.CheckpointPath(parse);
+        var operation = resume is null
+            ? await raise.StartAsync(plan!, checkpointPath: checkpointPath, cancellationToken: cancellationToken)
+            : await raise.ResumeAsync(resume, checkpointPath: checkpointPath, cancellationToken: cancellationToken);
+        var report = await OperationRunner.RunAsync(operation, p => (p.Elapsed, p.Message), checkpointPath, cancellationToken);
         if (Output.IsJson(parse))
         {
             Output.WriteJson(report);
         }
-        else
+        else if (report.Succeeded)
         {
             Output.Terminal.MarkupLine($"[green]Every member runs with --quota-backend-bytes={report.NewQuota}[/] ({report.NewQuota.ToDisplayString()}) after {report.Elapsed.TotalSeconds:0.0} s.");
         }
+        else
+        {
+            Output.Terminal.MarkupLine($"Every member runs with --quota-backend-bytes={report.NewQuota} ({report.NewQuota.ToDisplayString()}), [red]but writes still fail:[/] {Markup.Escape(report.FailureReason ?? string.Empty)}");
+        }
 
-        return 0;
+        return report.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
     }
 }

@@ -30,7 +30,8 @@ internal static class RecoverSpaceCommand
             Recover from NOSPACE ("mvcc: database space exceeded") safely: check every voting member, compact (physical),
             defragment one member at a time (followers first, leader last, leadership moved away first on 3+ members),
             disarm NOSPACE only once every member is under 90% of the quota, then verify with a probe write.
-            Running it again after an interruption continues.
+            Running it again after an interruption continues; with --checkpoint FILE, run the same command with
+            --resume FILE instead to go on with the same plan, skipping the steps done.
 
             Example: etcd-doctor recover-space --endpoints=https://10.0.0.1:2379,https://10.0.0.2:2379 --quota 2GiB --dry-run
             """);
@@ -39,6 +40,7 @@ internal static class RecoverSpaceCommand
             command.Options.Add(option);
         }
 
+        OperationRunner.AddTo(command, DryRun);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var quota = parse.GetValue(Quota) is { } q ? EtcdMaintenance.Manifests.QuotaBackendBytes.Parse(q).EffectiveBytes : (long?)null;
@@ -51,22 +53,27 @@ internal static class RecoverSpaceCommand
                 QuotaBackendBytes = quota,
             };
             var recovery = new SpaceRecovery(client, options);
+            var resume = await OperationRunner.ReadResumeAsync(parse, cancellationToken);
+            var plan = resume is null ? await recovery.PlanAsync(cancellationToken) : null;
             if (parse.GetValue(DryRun))
             {
-                var plan = await recovery.PlanAsync(cancellationToken);
                 if (Output.IsJson(parse))
                 {
                     Output.WriteJson(plan);
                 }
                 else
                 {
-                    WritePlan(plan);
+                    WritePlan(plan!);
                 }
 
                 return 0;
             }
 
-            var report = await recovery.ExecuteAsync(Output.Progress<SpaceRecoveryProgress>(p => (p.Elapsed, p.Message)), cancellationToken);
+            var checkpointPath = OperationRunner.CheckpointPath(parse);
+            var operation = resume is null
+                ? await recovery.StartAsync(plan!, checkpointPath: checkpointPath, cancellationToken: cancellationToken)
+                : await recovery.ResumeAsync(resume, checkpointPath: checkpointPath, cancellationToken: cancellationToken);
+            var report = await OperationRunner.RunAsync(operation, p => (p.Elapsed, p.Message), checkpointPath, cancellationToken);
             if (Output.IsJson(parse))
             {
                 Output.WriteJson(new { report.Succeeded, report.FailureReason, report.CompactedRevision, report.Members, report.LeaderMovedTo, report.AlarmsDisarmed, report.AlarmsRemaining, report.AlarmNote, report.ProbeWriteSucceeded, report.Reclaimed, report.Elapsed });
@@ -92,11 +99,7 @@ internal static class RecoverSpaceCommand
         }
 
         Output.Terminal.Write(table);
-        foreach (var step in plan.Steps)
-        {
-            Output.Terminal.MarkupLine($"[bold]{step.Number}.[/] {Markup.Escape(step.Description)}");
-            Output.Terminal.MarkupLine($"   [grey]$ {Markup.Escape(step.EquivalentCommand)}[/]");
-        }
+        OperationRunner.WriteSteps(plan.Steps);
     }
 
     public static void WriteReport(SpaceRecoveryReport report)

@@ -19,6 +19,7 @@ public readonly partial record struct QuotaBackendBytes : IComparable<QuotaBacke
 
     /// <summary>Creates a quota of the given number of bytes; 0 means etcd's default.</summary>
     /// <param name="bytes">The byte count, not negative (a negative quota disables etcd's quota, which this library does not write).</param>
+    [System.Text.Json.Serialization.JsonConstructor]
     public QuotaBackendBytes(long bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);

@@ -10,4 +10,5 @@ namespace EtcdMaintenance.Operations;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(OperationCheckpoint))]
 [JsonSerializable(typeof(SpaceRecoveryPlan))]
+[JsonSerializable(typeof(QuotaRaisePlan))]
 internal sealed partial class OperationJsonContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EtcdMaintenance.Hosting;
 using EtcdMaintenance.Manifests;
 using Microsoft.Extensions.Logging;
@@ -5,128 +6,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EtcdMaintenance.Operations;
 
-/// <summary>Settings of a quota raise.</summary>
-public sealed class QuotaRaiseOptions
-{
-    /// <summary>The new <c>--quota-backend-bytes</c>.</summary>
-    public required QuotaBackendBytes NewQuota { get; set; }
-
-    /// <summary>Allow a quota above 8 GiB, etcd's suggested maximum.</summary>
-    /// <value><see langword="false"/>.</value>
-    public bool Force { get; set; }
-
-    /// <summary>How long a restarted member may take to be back: healthy, answering, caught up with the leader.</summary>
-    /// <value>2 minutes.</value>
-    public TimeSpan MemberRestartTimeout { get; set; } = TimeSpan.FromMinutes(2);
-
-    /// <summary>For hosts whose manager restarts the member on a manifest change (kubelet): how long to wait to see it go down.</summary>
-    /// <value>90 seconds (kubelet notices manifest changes within its file-check period, 20 s by default).</value>
-    public TimeSpan RestartObservationTimeout { get; set; } = TimeSpan.FromSeconds(90);
-
-    /// <summary>How often to look while waiting.</summary>
-    /// <value>200 ms.</value>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
-
-    /// <summary>
-    /// Whether to disarm NOSPACE at the end, once every member is under <see cref="DisarmBelowQuotaRatio"/> of its new
-    /// quota (etcd keeps the alarm armed through restarts and quota changes: writes fail until it is disarmed).
-    /// </summary>
-    /// <value><see langword="true"/>.</value>
-    public bool DisarmNoSpace { get; set; } = true;
-
-    /// <summary>NOSPACE is disarmed only when every member's DB size is at most this share of its quota.</summary>
-    /// <value>0.9 (90%), as space recovery and etcd-defrag do.</value>
-    public double DisarmBelowQuotaRatio { get; set; } = 0.9;
-
-    internal void Validate()
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(DisarmBelowQuotaRatio, nameof(DisarmBelowQuotaRatio));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(DisarmBelowQuotaRatio, 1.0, nameof(DisarmBelowQuotaRatio));
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MemberRestartTimeout, TimeSpan.Zero, nameof(MemberRestartTimeout));
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(RestartObservationTimeout, TimeSpan.Zero, nameof(RestartObservationTimeout));
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(PollInterval, TimeSpan.Zero, nameof(PollInterval));
-    }
-}
-
-/// <summary>One member's part in a quota raise.</summary>
-/// <param name="Host">The host's name.</param>
-/// <param name="ManifestPath">The manifest patched.</param>
-/// <param name="Member">The member (its <c>--name</c>).</param>
-/// <param name="MemberId">Its ID.</param>
-/// <param name="IsLeader">Whether it led when planned (leaders restart last).</param>
-/// <param name="CurrentQuota">The quota in the manifest now (<see langword="null"/>: not set, etcd's 2 GiB default).</param>
-/// <param name="AlreadySet">Whether the manifest already has the new quota.</param>
-/// <param name="Diff">The unified diff of the manifest change (empty when already set).</param>
-/// <param name="Notices">Warnings and advice from the manifest API (liveness probe budget, kubeadm's copy of the flags...).</param>
-public sealed record QuotaRaiseMemberPlan(string Host, string ManifestPath, string Member, MemberId MemberId, bool IsLeader, QuotaBackendBytes? CurrentQuota, bool AlreadySet, string Diff, IReadOnlyList<ManifestNotice> Notices);
-
-/// <summary>The dry run of a quota raise: one member at a time, followers first, with each manifest's diff.</summary>
-/// <param name="NewQuota">The quota to set.</param>
-/// <param name="Members">The members in the order they are patched and restarted.</param>
-/// <param name="Steps">The steps with their shell equivalents.</param>
-public sealed record QuotaRaisePlan(QuotaBackendBytes NewQuota, IReadOnlyList<QuotaRaiseMemberPlan> Members, IReadOnlyList<OperationStep> Steps);
-
-/// <summary>The stages of a quota raise.</summary>
-public enum QuotaRaiseStage
-{
-    /// <summary>Checking members and manifests.</summary>
-    Checking,
-    /// <summary>A manifest was patched (or found patched).</summary>
-    ManifestPatched,
-    /// <summary>The member is being restarted.</summary>
-    Restarting,
-    /// <summary>The member is back, healthy and caught up.</summary>
-    MemberBack,
-    /// <summary>The member needed nothing.</summary>
-    Skipped,
-    /// <summary>Every member runs with the new quota.</summary>
-    Completed,
-    /// <summary>NOSPACE disarmed (every member under the threshold of its new quota) or kept, with the reason.</summary>
-    NoSpaceAlarm,
-}
-
-/// <summary>A progress event of a quota raise.</summary>
-/// <param name="Stage">What happened.</param>
-/// <param name="Member">The member concerned.</param>
-/// <param name="Message">A one-line description.</param>
-/// <param name="Elapsed">Time since the start.</param>
-public sealed record QuotaRaiseProgress(QuotaRaiseStage Stage, string? Member, string Message, TimeSpan Elapsed);
-
-/// <summary>The outcome of a quota raise.</summary>
-/// <param name="NewQuota">The quota set.</param>
-/// <param name="Members">The members restarted (or skipped), in order, with their manifest backups.</param>
-/// <param name="Elapsed">The whole run's duration.</param>
-public sealed record QuotaRaiseReport(QuotaBackendBytes NewQuota, IReadOnlyList<QuotaRaiseMemberReport> Members, TimeSpan Elapsed)
-{
-    /// <summary>Whether writes work at the end: no NOSPACE alarm is left and the probe write succeeded.</summary>
-    public bool Succeeded => AlarmsRemaining.All(a => a.Type != EtcdAlarmType.NoSpace) && ProbeWriteSucceeded;
-
-    /// <summary>The NOSPACE alarms disarmed at the end (every member under the threshold of its new quota).</summary>
-    public IReadOnlyList<EtcdAlarm> AlarmsDisarmed { get; init; } = [];
-
-    /// <summary>The alarms still active at the end.</summary>
-    public IReadOnlyList<EtcdAlarm> AlarmsRemaining { get; init; } = [];
-
-    /// <summary>Why NOSPACE was kept, or why the probe write failed, when writes do not work.</summary>
-    public string? FailureReason { get; init; }
-
-    /// <summary>Whether the final probe write (a key under <see cref="EtcdMaintenanceClient.ReservedKeyPrefix"/>, deleted afterwards) succeeded.</summary>
-    public bool ProbeWriteSucceeded { get; init; }
-}
-
-/// <summary>One member's outcome.</summary>
-/// <param name="Member">Member name.</param>
-/// <param name="Restarted">Whether it was restarted with the new quota.</param>
-/// <param name="BackupPath">The manifest backup, when one was written.</param>
-/// <param name="ReportedQuota">The quota the member reports after the restart (etcd 3.6+), if any.</param>
-public sealed record QuotaRaiseMemberReport(string Member, bool Restarted, string? BackupPath, long? ReportedQuota);
-
 /// <summary>
 /// Raises <c>--quota-backend-bytes</c> across the cluster, one member at a time: patch its manifest (backup, atomic
 /// write), let it restart (kubelet restarts a static pod by itself; a local process is restarted), wait until it is
 /// healthy and caught up, then the next. Never more than one member down: it refuses to start, and stops, when
 /// any other voting member does not answer. Refuses a quota below the current DB size and, unless forced, above 8 GiB.
-/// Running it again continues: manifests already patched are recognised.
+/// <see cref="PlanAsync"/> is the dry run; <see cref="StartAsync"/> runs that plan through a handle, and
+/// <see cref="ResumeAsync"/> continues it from its checkpoint. Running it again continues too: manifests already patched,
+/// and members already reporting the new quota, are recognised.
 /// </summary>
 public sealed class QuotaRaise
 {
@@ -160,11 +47,12 @@ public sealed class QuotaRaise
     /// <summary>The dry run: checks the cluster and every manifest, and returns each manifest's diff. Changes nothing.</summary>
     /// <exception cref="EtcdSafetyCheckException">A voting member does not answer, a manifest names no known member, or a local host would restart a member with an etcd binary older than the cluster's version.</exception>
     /// <exception cref="ManifestException">A manifest cannot be read, or the quota is refused (below the DB size, above 8 GiB without force).</exception>
-    public async Task<QuotaRaisePlan> PlanAsync(CancellationToken cancellationToken = default)
+    public async Task<QuotaRaisePlan> PlanAsync(CancellationToken cancellationToken = default) =>
+        await BuildPlanAsync(await ClusterView.LoadAsync(_client, OperationName, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    private async Task<QuotaRaisePlan> BuildPlanAsync(ClusterView view, CancellationToken cancellationToken)
     {
-        var view = await ClusterView.LoadAsync(_client, OperationName, cancellationToken).ConfigureAwait(false);
-        EnsureAllVotersAnswer(view, null);
-        var largest = view.Members.Select(m => m.Status?.DbSize ?? 0).Max();
+        QuotaRaiseRun.EnsureAllVotersAnswer(view, null);
         var clusterVersion = MemberBinaryCheck.ClusterVersion(view.Members.Select(m => m.Status));
         var members = new List<QuotaRaiseMemberPlan>();
         foreach (var host in _hosts)
@@ -181,201 +69,156 @@ public sealed class QuotaRaise
             }
 
             var current = manifest.GetQuotaBackendBytes();
-            var already = current is { } q && q.EffectiveBytes == _options.NewQuota.EffectiveBytes;
-            var edited = already ? manifest : manifest.SetQuotaBackendBytes(_options.NewQuota, new QuotaChangeOptions { CurrentDatabaseSize = largest, Force = _options.Force });
-            members.Add(new QuotaRaiseMemberPlan(host.Name, host.ManifestPath, member.DisplayName, member.Member.Id, member.Status?.IsLeader == true, current, already,
-                already ? string.Empty : edited.GetDiff(), edited.Notices));
+            var already = QuotaRaiseRun.HasQuota(manifest, _options.NewQuota);
+            var edited = already ? manifest : QuotaRaiseRun.WithQuota(manifest, _options.NewQuota, _options.Force, view);
+            members.Add(new QuotaRaiseMemberPlan
+            {
+                Host = host.Name,
+                ManifestPath = host.ManifestPath,
+                Member = member.DisplayName,
+                MemberId = member.Member.Id,
+                IsLeader = member.Status?.IsLeader == true,
+                CurrentQuota = current,
+                AlreadySet = already,
+                Diff = already ? string.Empty : edited.GetDiff(),
+                Notices = edited.Notices,
+            });
         }
 
-        members = [.. members.OrderBy(m => m.IsLeader)];
-        return new QuotaRaisePlan(_options.NewQuota, members, Steps(members, view));
+        var plan = new QuotaRaisePlan { NewQuota = _options.NewQuota, Members = [.. members.OrderBy(m => m.IsLeader)] };
+        var run = new QuotaRaiseRun(_client, _hosts, _options, view, plan, new ProgressFeed<QuotaRaiseProgress>(), _logger, _timeProvider);
+        return plan with { Steps = [.. QuotaRaiseStepList.For(plan).Select((step, i) => step.Describe(run, i + 1))] };
     }
 
-    /// <summary>Runs the raise. Cancellation stops it between members.</summary>
+    /// <summary>Plans (as <see cref="PlanAsync"/>) and runs that plan to the end. Cancellation stops it at the next safe point.</summary>
     /// <exception cref="EtcdSafetyCheckException">A check refused, or a member did not come back (the message says which and how to go on).</exception>
-    /// <exception cref="ManifestException">A manifest could not be patched; that file is untouched.</exception>
-    public async Task<QuotaRaiseReport> ExecuteAsync(IProgress<QuotaRaiseProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ManifestException">A manifest could not be read or patched; that file is untouched.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled at a safe point.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ by a required first parameter (the plan), so no call can be ambiguous.")]
+    public async Task<QuotaRaiseReport> ExecuteAsync(IProgress<QuotaRaiseProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        await (await StartAsync(await PlanAsync(cancellationToken).ConfigureAwait(false), progress, null, cancellationToken).ConfigureAwait(false)).WaitForCompletionAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Runs the plan the caller saw (as <see cref="StartAsync"/>) to the end.</summary>
+    /// <param name="plan">The plan <see cref="PlanAsync"/> returned.</param>
+    /// <param name="progress">Receives every stage.</param>
+    /// <param name="cancellationToken">Stops the run at the next safe point.</param>
+    /// <exception cref="EtcdSafetyCheckException">A check refused, the cluster changed since the plan, or a member did not come back.</exception>
+    /// <exception cref="ManifestException">A manifest could not be read or patched; that file is untouched.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled at a safe point.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026", Justification = "The overloads differ by a required first parameter (the plan), so no call can be ambiguous.")]
+    public async Task<QuotaRaiseReport> ExecuteAsync(QuotaRaisePlan plan, IProgress<QuotaRaiseProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        await (await StartAsync(plan, progress, null, cancellationToken).ConfigureAwait(false)).WaitForCompletionAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Starts the plan the caller saw (from <see cref="PlanAsync"/>): its members in its order, exactly its
+    /// <see cref="QuotaRaisePlan.Steps"/>. The checks of the plan run again first (every voting member answers, the binaries,
+    /// the quota against the DB size), and the start is refused, before any change, when the cluster changed since the plan
+    /// (other members or hosts, another leader) or the plan's quota is not these options' quota: plan again then. No step
+    /// runs until the handle is asked to.
+    /// </summary>
+    /// <param name="plan">The plan <see cref="PlanAsync"/> returned.</param>
+    /// <param name="progress">Receives every stage, synchronously, from the thread running the step.</param>
+    /// <param name="checkpointPath">Where to write the checkpoint (owner-only) after every step, to resume with <see cref="ResumeAsync"/>; <see langword="null"/>: kept in memory only.</param>
+    /// <param name="cancellationToken">Cancels the checks.</param>
+    /// <exception cref="EtcdSafetyCheckException">The checks refused to start, or the cluster changed since the plan; nothing was changed.</exception>
+    /// <exception cref="ManifestException">A manifest cannot be read, or the quota is refused.</exception>
+    public async Task<EtcdOperation<QuotaRaiseReport, QuotaRaiseProgress>> StartAsync(
+        QuotaRaisePlan plan, IProgress<QuotaRaiseProgress>? progress = null, string? checkpointPath = null, CancellationToken cancellationToken = default)
     {
-        var started = _timeProvider.GetTimestamp();
-        void Report(QuotaRaiseStage stage, string? member, string message)
+        ArgumentNullException.ThrowIfNull(plan);
+        var now = _timeProvider.GetUtcNow();
+        var checkpoint = new OperationCheckpoint
         {
-            OperationsLog.QuotaRaiseProgress(_logger, stage, member ?? "-", message);
-            progress?.Report(new QuotaRaiseProgress(stage, member, message, _timeProvider.GetElapsedTime(started)));
-        }
-
-        Report(QuotaRaiseStage.Checking, null, $"checking members and {_hosts.Count} manifest(s)");
-        var plan = await PlanAsync(cancellationToken).ConfigureAwait(false);
-        var reports = new List<QuotaRaiseMemberReport>();
-        foreach (var member in plan.Members)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var host = _hosts.First(h => h.Name == member.Host && h.ManifestPath == member.ManifestPath);
-            var view = await ClusterView.LoadAsync(_client, OperationName, cancellationToken).ConfigureAwait(false);
-            EnsureAllVotersAnswer(view, member.MemberId);
-            var endpoint = view.Find(member.MemberId)?.Endpoint ?? throw new EtcdSafetyCheckException(
-                $"{OperationName}: member {member.Member} has no client URL to check it by.", null, OperationName);
-
-            if (member.AlreadySet && host.RestartsOnManifestChange)
-            {
-                Report(QuotaRaiseStage.Skipped, member.Member, $"{member.Member}: the manifest already has {_options.NewQuota.ToDisplayString()}");
-                reports.Add(new QuotaRaiseMemberReport(member.Member, false, null, view.Find(member.MemberId)?.Status?.DbSizeQuota));
-                continue;
-            }
-
-            string? backup = null;
-            if (!member.AlreadySet)
-            {
-                var manifest = await host.LoadManifestAsync(cancellationToken).ConfigureAwait(false);
-                var largest = view.Members.Select(m => m.Status?.DbSize ?? 0).Max();
-                var edited = manifest.SetQuotaBackendBytes(_options.NewQuota, new QuotaChangeOptions { CurrentDatabaseSize = largest, Force = _options.Force });
-                var saved = await host.SaveManifestAsync(edited, cancellationToken: cancellationToken).ConfigureAwait(false);
-                backup = saved.BackupPath;
-                Report(QuotaRaiseStage.ManifestPatched, member.Member, $"{member.Member}: patched {saved.Path}{(backup is null ? string.Empty : $" (backup {backup})")}");
-            }
-
-            Report(QuotaRaiseStage.Restarting, member.Member, $"restarting {member.Member}");
-            if (host.RestartsOnManifestChange)
-            {
-                await WaitUntilDownAsync(endpoint, member.Member, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await host.ApplyManifestAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            var leaderIndex = await LeaderIndexExceptAsync(member.MemberId, endpoint, cancellationToken).ConfigureAwait(false);
-            await MemberReadiness.WaitUntilBackAsync(_client, endpoint, leaderIndex, OperationName, _options.MemberRestartTimeout, _options.PollInterval, _timeProvider, cancellationToken, waitThroughRestarts: true).ConfigureAwait(false);
-            _client.ForgetMemberQuota(endpoint);   // it restarted with the new quota: read it again
-            var status = await _client.GetStatusAsync(endpoint, cancellationToken).ConfigureAwait(false);
-            Report(QuotaRaiseStage.MemberBack, member.Member, $"{member.Member} is back, healthy and caught up (quota {SpaceRecovery.Size(status.DbSizeQuota)})");
-            reports.Add(new QuotaRaiseMemberReport(member.Member, true, backup, status.DbSizeQuota));
-        }
-
-        var (disarmed, remaining, failure, probe) = await FollowThroughAsync(Report, cancellationToken).ConfigureAwait(false);
-        var report = new QuotaRaiseReport(_options.NewQuota, reports, _timeProvider.GetElapsedTime(started))
-        {
-            AlarmsDisarmed = disarmed,
-            AlarmsRemaining = remaining,
-            FailureReason = failure,
-            ProbeWriteSucceeded = probe,
+            OperationId = $"quota-raise-{now:yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..8]}",
+            Kind = OperationName,
+            Plan = JsonSerializer.SerializeToElement(plan, OperationJsonContext.Default.QuotaRaisePlan),
+            Steps = plan.Steps,
+            StepNames = [.. QuotaRaiseStepList.For(plan).Select(s => s.Name)],
+            CreatedAt = now,
+            UpdatedAt = now,
         };
-        Report(QuotaRaiseStage.Completed, null, report.Succeeded
-            ? $"every member runs with --quota-backend-bytes={_options.NewQuota} ({_options.NewQuota.ToDisplayString()}){(disarmed.Count > 0 ? "; NOSPACE disarmed" : string.Empty)}; writes work"
-            : $"every member runs with --quota-backend-bytes={_options.NewQuota} ({_options.NewQuota.ToDisplayString()}), but writes still fail: {failure}");
+        return await OpenAsync(plan, checkpoint, progress, checkpointPath, resuming: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Resumes a quota raise from its checkpoint (<see cref="OperationCheckpoint.ReadAsync"/>): the same plan, its completed
+    /// steps skipped, and a member found done (its flag file has the new quota and it reports it) skipped too. Refused when
+    /// the members or hosts changed since (the leader may differ: restarts move it).
+    /// </summary>
+    /// <param name="checkpoint">The checkpoint a run wrote or <see cref="EtcdOperation{TResult, TProgress}.GetCheckpoint"/> returned.</param>
+    /// <param name="progress">Receives every stage.</param>
+    /// <param name="checkpointPath">Where to go on writing the checkpoint, if anywhere.</param>
+    /// <param name="cancellationToken">Cancels the checks.</param>
+    /// <exception cref="InvalidDataException">The checkpoint is not a quota raise's.</exception>
+    /// <exception cref="EtcdSafetyCheckException">The checks refused, or the members changed since the plan.</exception>
+    /// <exception cref="ManifestException">A manifest cannot be read, or the quota is refused.</exception>
+    public async Task<EtcdOperation<QuotaRaiseReport, QuotaRaiseProgress>> ResumeAsync(
+        OperationCheckpoint checkpoint, IProgress<QuotaRaiseProgress>? progress = null, string? checkpointPath = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var plan = checkpoint is { Kind: OperationName, Plan: { } json } ? json.Deserialize(OperationJsonContext.Default.QuotaRaisePlan) : null;
+        return await OpenAsync(
+            plan ?? throw new InvalidDataException($"The checkpoint {checkpoint.OperationId} is a {checkpoint.Kind} checkpoint without a quota-raise plan."),
+            checkpoint, progress, checkpointPath, resuming: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<EtcdOperation<QuotaRaiseReport, QuotaRaiseProgress>> OpenAsync(
+        QuotaRaisePlan plan, OperationCheckpoint checkpoint, IProgress<QuotaRaiseProgress>? progress, string? checkpointPath, bool resuming, CancellationToken cancellationToken)
+    {
+        var feed = new ProgressFeed<QuotaRaiseProgress>(progress);
+        var view = await ClusterView.LoadAsync(_client, OperationName, cancellationToken).ConfigureAwait(false);
+        var run = new QuotaRaiseRun(_client, _hosts, _options, view, plan, feed, _logger, _timeProvider);
+        run.Report(QuotaRaiseStage.Checking, null, $"checking members and {_hosts.Count} manifest(s)");
+        if (Drift(plan, await BuildPlanAsync(view, cancellationToken).ConfigureAwait(false), ignoreLeader: resuming) is { } drift)
+        {
+            throw new EtcdSafetyCheckException(
+                $"{OperationName} refused: the cluster changed since the plan ({drift}). Nothing was changed: plan again and check the new plan.",
+                null, OperationName);
+        }
+
+        return new StepOperation<QuotaRaiseRun, QuotaRaiseReport, QuotaRaiseProgress>(
+            run, QuotaRaiseStepList.For(plan), checkpoint, feed, CompleteAsync, static (_, _, _) => Task.FromResult<QuotaRaiseReport?>(null),
+            checkpointPath, _timeProvider, _logger);
+    }
+
+    private static async Task<QuotaRaiseReport> CompleteAsync(QuotaRaiseRun run, CancellationToken cancellationToken)
+    {
+        if (!run.Verified)
+        {
+            // Resumed after the verify step: the report's alarms and probe write are this run's own.
+            await new QuotaVerifyStep().RunAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+
+        var report = await run.BuildReportAsync(cancellationToken).ConfigureAwait(false);
+        var quota = $"--quota-backend-bytes={report.NewQuota} ({report.NewQuota.ToDisplayString()})";
+        run.Report(QuotaRaiseStage.Completed, null, report.Succeeded
+            ? $"every member runs with {quota}{(report.AlarmsDisarmed.Count > 0 ? "; NOSPACE disarmed" : string.Empty)}; writes work"
+            : $"every member runs with {quota}, but writes still fail: {report.FailureReason}");
         return report;
     }
 
-    /// <summary>Disarms NOSPACE once every member is under the threshold of its new quota, then proves writes work.</summary>
-    private async Task<(IReadOnlyList<EtcdAlarm> Disarmed, IReadOnlyList<EtcdAlarm> Remaining, string? Failure, bool Probe)> FollowThroughAsync(
-        Action<QuotaRaiseStage, string?, string> report, CancellationToken cancellationToken)
+    /// <summary>What changed between the plan the caller saw and the plan now, in the ways that make it unsafe to run; <see langword="null"/> when nothing did.</summary>
+    private string? Drift(QuotaRaisePlan seen, QuotaRaisePlan now, bool ignoreLeader)
     {
-        IReadOnlyList<EtcdAlarm> disarmed = [];
-        string? kept = null;
-        if (_options.DisarmNoSpace)
+        var changes = new List<string>();
+        if (seen.NewQuota != _options.NewQuota)
         {
-            var outcome = await NoSpaceDisarm.DisarmIfUnderAsync(_client, _options.DisarmBelowQuotaRatio, WithNewQuota, cancellationToken).ConfigureAwait(false);
-            disarmed = outcome.Disarmed;
-            kept = outcome.Kept;
-            report(QuotaRaiseStage.NoSpaceAlarm, null, kept ?? (outcome.Active.Count > 0
-                ? $"disarmed NOSPACE: every member is under {_options.DisarmBelowQuotaRatio:P0} of its new quota"
-                : "no NOSPACE alarm to disarm"));
+            changes.Add($"the plan sets {seen.NewQuota}, these options {_options.NewQuota}");
         }
 
-        var remaining = await _client.GetAlarmsAsync(cancellationToken).ConfigureAwait(false);
-        try
+        static string Members(QuotaRaisePlan plan) => string.Join(", ", plan.Members.Select(m => $"{m.Member} ({m.Host}:{m.ManifestPath})").Order(StringComparer.Ordinal));
+        if (Members(seen) != Members(now) || !seen.Members.Select(m => m.MemberId).ToHashSet().SetEquals(now.Members.Select(m => m.MemberId)))
         {
-            await _client.ProbeWriteAsync(cancellationToken).ConfigureAwait(false);
-            return (disarmed, remaining, null, true);
-        }
-        catch (EtcdException ex)
-        {
-            var why = remaining.Any(a => a.Type == EtcdAlarmType.NoSpace)
-                ? kept ?? "NOSPACE is still armed (disarming was not asked for)"
-                : ex.Message;
-            return (disarmed, remaining, $"the probe write failed: {ex.Message} ({why})", false);
-        }
-    }
-
-    // A member whose quota cannot be read now runs with the quota this raise set.
-    private EndpointStatus WithNewQuota(EndpointStatus status) => status.DbSizeQuota is null
-        ? status with { DbSizeQuota = _options.NewQuota.EffectiveBytes, QuotaSource = EtcdQuotaSource.Configured, QuotaUnavailableReason = null }
-        : status;
-
-    private static void EnsureAllVotersAnswer(ClusterView view, MemberId? except)
-    {
-        if (view.Voters.FirstOrDefault(m => !m.IsReachable && m.Member.Id != except) is { } down)
-        {
-            throw new EtcdSafetyCheckException(
-                $"{OperationName} refused: {down.DisplayName} does not answer ({down.Error?.Message}). Restarting another member now could cost quorum; bring {down.DisplayName} back first, then run the raise again (members already patched are recognised).",
-                down.Endpoint?.Text, OperationName);
-        }
-    }
-
-    private async Task<ulong> LeaderIndexExceptAsync(MemberId restarting, EtcdEndpoint endpoint, CancellationToken cancellationToken)
-    {
-        // While the member restarts the others elect or keep a leader; take its index as the catch-up target.
-        var started = _timeProvider.GetTimestamp();
-        while (true)
-        {
-            var cluster = await _client.GetClusterStatusAsync(cancellationToken).ConfigureAwait(false);
-            if (cluster.Reachable.FirstOrDefault(s => s.IsLeader && s.MemberId != restarting) is { } leader)
-            {
-                return leader.RaftIndex;
-            }
-
-            if (cluster.Reachable.Any(s => s.IsLeader) || _timeProvider.GetElapsedTime(started) >= _options.MemberRestartTimeout)
-            {
-                return await MemberReadiness.LeaderIndexAsync(_client, endpoint, cancellationToken).ConfigureAwait(false);
-            }
-
-            await Task.Delay(_options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task WaitUntilDownAsync(EtcdEndpoint endpoint, string member, CancellationToken cancellationToken)
-    {
-        var started = _timeProvider.GetTimestamp();
-        while (true)
-        {
-            try
-            {
-                await _client.GetStatusAsync(endpoint, cancellationToken).ConfigureAwait(false);
-            }
-            catch (EtcdUnavailableException)
-            {
-                return;
-            }
-
-            if (_timeProvider.GetElapsedTime(started) >= _options.RestartObservationTimeout)
-            {
-                throw new EtcdSafetyCheckException(
-                    $"{OperationName}: {member} did not restart within {EtcdErrors.Format(_options.RestartObservationTimeout)} of its manifest change. Check that kubelet is running on its node; the manifest is already patched, so running the raise again continues.",
-                    endpoint.Text, OperationName);
-            }
-
-            await Task.Delay(_options.PollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private List<OperationStep> Steps(IReadOnlyList<QuotaRaiseMemberPlan> members, ClusterView view)
-    {
-        var steps = new List<OperationStep>();
-        void Add(string description, string command) => steps.Add(new OperationStep(steps.Count + 1, description, command));
-        var all = string.Join(',', view.Members.Where(m => m.Endpoint is not null).Select(m => m.Endpoint!.Text));
-        Add("Check that every voting member answers and is healthy (never more than one member down).", $"etcdctl --endpoints={all} endpoint health");
-        foreach (var member in members)
-        {
-            var endpoint = view.Find(member.MemberId)?.Endpoint?.Text ?? all;
-            if (!member.AlreadySet)
-            {
-                Add($"Patch {member.ManifestPath} on {member.Host}: --quota-backend-bytes={_options.NewQuota} (backup kept outside the manifests directory).",
-                    $"sed -i 's/--quota-backend-bytes=[0-9]*/--quota-backend-bytes={_options.NewQuota}/' {member.ManifestPath}");
-            }
-
-            Add($"Let {member.Member}{(member.IsLeader ? " (the leader, last)" : string.Empty)} restart with the new quota and wait until it is healthy and caught up.",
-                $"etcdctl --endpoints={endpoint} endpoint health && etcdctl --endpoints={all} endpoint status -w table");
+            changes.Add($"the members were {Members(seen)}, they are {Members(now)}");
         }
 
-        return steps;
+        var seenLeader = seen.Members.FirstOrDefault(m => m.IsLeader);
+        var nowLeader = now.Members.FirstOrDefault(m => m.IsLeader);
+        if (!ignoreLeader && seenLeader?.MemberId != nowLeader?.MemberId)
+        {
+            changes.Add($"the leader was {seenLeader?.Member ?? "none of them"}, it is {nowLeader?.Member ?? "none of them"}");
+        }
+
+        return changes.Count == 0 ? null : string.Join("; ", changes);
     }
 }
