@@ -360,7 +360,7 @@ public sealed class QuotaRaise
     private List<OperationStep> Steps(IReadOnlyList<QuotaRaiseMemberPlan> members, ClusterView view)
     {
         var steps = new List<OperationStep>();
-        void Add(string description, string command) => steps.Add(new OperationStep(steps.Count + 1, description, command));
+        void Add(string description, string command) => steps.Add(new OperationStep { Number = steps.Count + 1, Description = description, EquivalentCommand = command });
         var all = string.Join(',', view.Members.Where(m => m.Endpoint is not null).Select(m => m.Endpoint!.Text));
         Add("Check that every voting member answers and is healthy (never more than one member down).", $"etcdctl --endpoints={all} endpoint health");
         foreach (var member in members)

@@ -21,7 +21,7 @@ public sealed class StepOperationTests : IDisposable
     {
         public string Name => name;
 
-        public OperationStep Describe(Context context, int number) => new(number, $"do {name}", $"echo {name}");
+        public OperationStep Describe(Context context, int number) => new() { Number = number, Description = $"do {name}", EquivalentCommand = $"echo {name}" };
 
         public ValueTask<bool> IsDoneAsync(Context context, CancellationToken cancellationToken) => ValueTask.FromResult(done);
 

@@ -49,7 +49,7 @@ internal sealed class ReplacementJournalRecorder(
         var updated = outcome.Checkpoint with
         {
             NextStep = next,
-            CompletedSteps = [.. outcome.Checkpoint.CompletedSteps, new MemberReplacementStepRecord(id, now, outcome.AlreadyDone, outcome.Note) { Node = host.Name, RunMode = MemberHostRunMode.Of(host) }],
+            CompletedSteps = [.. outcome.Checkpoint.CompletedSteps, new MemberReplacementStepRecord { Step = id, CompletedAt = now, AlreadyDone = outcome.AlreadyDone, Note = outcome.Note, Node = host.Name, RunMode = MemberHostRunMode.Of(host) }],
             UpdatedAt = now,
             LastError = null,
         };

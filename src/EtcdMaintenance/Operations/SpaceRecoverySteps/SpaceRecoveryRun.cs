@@ -47,7 +47,7 @@ internal sealed class SpaceRecoveryRun(
     public void Report(SpaceRecoveryStage stage, string? member, string message)
     {
         OperationsLog.SpaceRecoveryProgress(logger, stage, member ?? "-", message);
-        feed.Publish(new SpaceRecoveryProgress(stage, member, message, Elapsed));
+        feed.Publish(new SpaceRecoveryProgress { Stage = stage, Member = member, Message = message, Elapsed = Elapsed });
     }
 
     public EtcdEndpoint EndpointOf(MemberId id) => view.Find(id)?.Endpoint ?? throw new EtcdSafetyCheckException(
@@ -71,7 +71,7 @@ internal sealed class SpaceRecoveryRun(
         CompactedRevision = CompactedRevision,
         Members = [.. plan.Members
             .Select(m => Members.TryGetValue(m.Id, out var done) ? done
-                : m.Action != MemberPlanAction.Defragment ? new MemberSpaceReport(m.Name, m.Id, false, m.Reason, m.DbSize, null, null, TimeSpan.Zero)
+                : m.Action != MemberPlanAction.Defragment ? new MemberSpaceReport { Name = m.Name, Id = m.Id, Defragmented = false, Note = m.Reason, DbSizeBefore = m.DbSize, DbSizeAfter = null, DbSizeInUseAfter = null, Elapsed = TimeSpan.Zero }
                 : null)
             .OfType<MemberSpaceReport>()],
         LeaderMovedTo = LeaderMovedTo,
