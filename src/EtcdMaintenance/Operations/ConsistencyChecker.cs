@@ -373,11 +373,19 @@ public sealed class ConsistencyChecker
             var name = member.IsStarted ? member.Name : member.Id.ToString();
             if (!member.IsStarted)
             {
-                findings.Add(new ConsistencyFinding { Issue = ConsistencyIssue.NotStarted, Message = $"{name} was added but has never started (no name and no client URL in the member list): start it with --initial-cluster-state=existing, or remove it" });
+                findings.Add(new ConsistencyFinding
+                {
+                    Issue = ConsistencyIssue.NotStarted,
+                    Message = $"{name} was added but has never started (no name and no client URL in the member list): start it with --initial-cluster-state=existing, or remove it",
+                });
             }
             else if (probe.Status is null)
             {
-                findings.Add(new ConsistencyFinding { Issue = ConsistencyIssue.Unreachable, Message = $"{name} does not answer on {probe.Endpoint?.Text ?? "its client URL"}: {probe.Error?.Message ?? "no answer"} (stopped, crashed, or unreachable; an etcd that restarts on an old copy of its data dir panics with 'tocommit(N) is out of range')" });
+                findings.Add(new ConsistencyFinding
+                {
+                    Issue = ConsistencyIssue.Unreachable,
+                    Message = $"{name} does not answer on {probe.Endpoint?.Text ?? "its client URL"}: {probe.Error?.Message ?? "no answer"} (stopped, crashed, or unreachable; an etcd that restarts on an old copy of its data dir panics with 'tocommit(N) is out of range')",
+                });
             }
             else if (probe.Status.Header?.ClusterId != clusterId || probe.Status.MemberId != member.Id)
             {
@@ -389,13 +397,21 @@ public sealed class ConsistencyChecker
             {
                 if (probe.IsHealthy == false)
                 {
-                    findings.Add(new ConsistencyFinding { Issue = ConsistencyIssue.Unhealthy, Message = $"{name} is unhealthy: {probe.HealthError}" });
+                    findings.Add(new ConsistencyFinding
+                    {
+                        Issue = ConsistencyIssue.Unhealthy,
+                        Message = $"{name} is unhealthy: {probe.HealthError}",
+                    });
                 }
 
                 var applied = probe.Status.RaftAppliedIndex;
                 if (leaderIndex > applied && leaderIndex - applied > options.AppliedIndexLagThreshold)
                 {
-                    findings.Add(new ConsistencyFinding { Issue = ConsistencyIssue.AppliedIndexLag, Message = $"{name} has applied raft index {applied}, {leaderIndex - applied} behind the leader's {leaderIndex} (threshold {options.AppliedIndexLagThreshold})" });
+                    findings.Add(new ConsistencyFinding
+                    {
+                        Issue = ConsistencyIssue.AppliedIndexLag,
+                        Message = $"{name} has applied raft index {applied}, {leaderIndex - applied} behind the leader's {leaderIndex} (threshold {options.AppliedIndexLagThreshold})",
+                    });
                 }
 
                 if (!member.IsLearner && compared.Count >= 2 && medianFile > 0 && SizeOf(probe) is { } sized)
@@ -416,21 +432,37 @@ public sealed class ConsistencyChecker
                     {
                         if (hash.CompactRevision != compactRevision)
                         {
-                            findings.Add(new ConsistencyFinding { Issue = ConsistencyIssue.HashUnavailable, Message = $"{name} reported compacted revision {hash.CompactRevision} while the others report {compactRevision}, after {hashing.Attempts} attempt(s): its hash cannot be compared" });
+                            findings.Add(new ConsistencyFinding
+                            {
+                                Issue = ConsistencyIssue.HashUnavailable,
+                                Message = $"{name} reported compacted revision {hash.CompactRevision} while the others report {compactRevision}, after {hashing.Attempts} attempt(s): its hash cannot be compared",
+                            });
                         }
                         else if (majorityHash is { } majority && hash.Hash != majority)
                         {
                             recommended = true;
-                            findings.Add(new ConsistencyFinding { Issue = ConsistencyIssue.HashDiffers, Message = $"{name}'s hash at revision {hashing.Revision} is {hash.Hash}, but a majority of voting members have {majority}: its data diverged; replace it" });
+                            findings.Add(new ConsistencyFinding
+                            {
+                                Issue = ConsistencyIssue.HashDiffers,
+                                Message = $"{name}'s hash at revision {hashing.Revision} is {hash.Hash}, but a majority of voting members have {majority}: its data diverged; replace it",
+                            });
                         }
                         else if (majorityHash is null && groups.Count > 1 && groups[0].Key != hash.Hash)
                         {
-                            findings.Add(new ConsistencyFinding { Issue = ConsistencyIssue.HashDiffers, Message = $"{name}'s hash at revision {hashing.Revision} is {hash.Hash}, and no hash is shared by a majority" });
+                            findings.Add(new ConsistencyFinding
+                            {
+                                Issue = ConsistencyIssue.HashDiffers,
+                                Message = $"{name}'s hash at revision {hashing.Revision} is {hash.Hash}, and no hash is shared by a majority",
+                            });
                         }
                     }
                     else if (hashing.Revision is not null)
                     {
-                        findings.Add(new ConsistencyFinding { Issue = ConsistencyIssue.HashUnavailable, Message = $"{name} could not be hashed at revision {hashing.Revision}: {(hashing.Errors.TryGetValue(member.Id, out var error) ? error.Message : "no answer")}" });
+                        findings.Add(new ConsistencyFinding
+                        {
+                            Issue = ConsistencyIssue.HashUnavailable,
+                            Message = $"{name} could not be hashed at revision {hashing.Revision}: {(hashing.Errors.TryGetValue(member.Id, out var error) ? error.Message : "no answer")}",
+                        });
                     }
                 }
             }

@@ -106,7 +106,11 @@ public abstract record DefragCondition
 
     private sealed record AlwaysCondition : DefragCondition
     {
-        public override DefragDecision Evaluate(EndpointStatus status) => new DefragDecision { Defragment = true, Reason = "no rule limits it (every voting member)" };
+        public override DefragDecision Evaluate(EndpointStatus status) => new DefragDecision
+        {
+            Defragment = true,
+            Reason = "no rule limits it (every voting member)",
+        };
 
         public override string ToString() => "always";
     }
@@ -126,7 +130,11 @@ public abstract record DefragCondition
             };
             if (value is not { } v)
             {
-                return new DefragDecision { Defragment = false, Reason = $"{Name(Metric)} unknown ({(Metric == DefragMetric.QuotaUsage ? $"quota unknown: {status.QuotaUnavailableReason ?? "not reported"}; set QuotaBackendBytes" : "dbSizeInUse not reported")})" };
+                return new DefragDecision
+                {
+                    Defragment = false,
+                    Reason = $"{Name(Metric)} unknown ({(Metric == DefragMetric.QuotaUsage ? $"quota unknown: {status.QuotaUnavailableReason ?? "not reported"}; set QuotaBackendBytes" : "dbSizeInUse not reported")})",
+                };
             }
 
             var holds = Comparison switch
@@ -137,7 +145,11 @@ public abstract record DefragCondition
                 _ => v <= Threshold,
             };
             var op = holds ? Symbol(Comparison) : Negated(Comparison);
-            return new DefragDecision { Defragment = holds, Reason = $"{Name(Metric)} {FormatValue(Metric, v)} {op} {FormatValue(Metric, Threshold)}" };
+            return new DefragDecision
+            {
+                Defragment = holds,
+                Reason = $"{Name(Metric)} {FormatValue(Metric, v)} {op} {FormatValue(Metric, Threshold)}",
+            };
         }
 
         public override string ToString() => $"{Name(Metric)} {Symbol(Comparison)} {FormatValue(Metric, Threshold, forRule: true)}";

@@ -58,7 +58,17 @@ internal sealed class MemberReplacementRun : MemberReplacementOperation
         var journal = _journal.Journal;
         Report(MemberReplacementStep.Completed, MemberReplacementProgressKind.Completed,
             $"{journal.MemberName} replaced: member {journal.OldMemberId} -> {journal.NewMemberId}; old data dir kept at {journal.ArchivedDataDirectory ?? "(none existed)"}");
-        return Task.FromResult(new MemberReplacementResult { OperationId = journal.OperationId, MemberName = journal.MemberName, OldMemberId = journal.OldMemberId, NewMemberId = journal.NewMemberId ?? MemberId.None, ArchivedDataDirectory = journal.ArchivedDataDirectory, Snapshot = journal.Snapshot, FinalCheck = context.FinalCheck, Steps = journal.CompletedSteps });
+        return Task.FromResult(new MemberReplacementResult
+        {
+            OperationId = journal.OperationId,
+            MemberName = journal.MemberName,
+            OldMemberId = journal.OldMemberId,
+            NewMemberId = journal.NewMemberId ?? MemberId.None,
+            ArchivedDataDirectory = journal.ArchivedDataDirectory,
+            Snapshot = journal.Snapshot,
+            FinalCheck = context.FinalCheck,
+            Steps = journal.CompletedSteps,
+        });
     }
 
     /// <summary>A step failed (the journal already records it): the error says what is done, how to continue and how to roll back.</summary>
@@ -81,7 +91,14 @@ internal sealed class MemberReplacementRun : MemberReplacementOperation
 
     private void Report(MemberReplacementStep step, MemberReplacementProgressKind kind, string message)
     {
-        var item = new MemberReplacementProgress { OperationId = Id, Step = step, Kind = kind, Message = message, Elapsed = _timeProvider.GetElapsedTime(_started) };
+        var item = new MemberReplacementProgress
+        {
+            OperationId = Id,
+            Step = step,
+            Kind = kind,
+            Message = message,
+            Elapsed = _timeProvider.GetElapsedTime(_started),
+        };
         OperationsLog.ReplacementProgress(_logger, Id, step, kind, message);
         _feed.Publish(item);
     }

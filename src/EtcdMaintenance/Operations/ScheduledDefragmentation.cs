@@ -99,7 +99,12 @@ public sealed class ScheduledDefragmentation
         }
 
         var report = await recovery.ExecuteAsync(plan, null, cancellationToken).ConfigureAwait(false);
-        var result = new ScheduledDefragmentationResult { Ran = true, Reason = $"defragmented {report.Members.Count(m => m.Defragmented)} member(s)", Report = report };
+        var result = new ScheduledDefragmentationResult
+        {
+            Ran = true,
+            Reason = $"defragmented {report.Members.Count(m => m.Defragmented)} member(s)",
+            Report = report,
+        };
         OperationsLog.ScheduledDefragmentation(_logger, result.Ran, result.Reason);
         return result;
     }

@@ -151,7 +151,15 @@ public sealed class SpaceRecovery
         }
 
         run.Report(SpaceRecoveryStage.DefragmentFailed, member.Name, ex.Message);
-        run.Members[member.Id] = new MemberSpaceReport { Name = member.Name, Id = member.Id, Defragmented = false, Note = ex.Message, DbSizeBefore = member.DbSize, DbSizeAfter = null, DbSizeInUseAfter = null, Elapsed = TimeSpan.Zero };
+        run.Members[member.Id] = new MemberSpaceReport
+        {
+            Name = member.Name,
+            Id = member.Id,
+            Defragmented = false,
+            Note = ex.Message,
+            DbSizeBefore = member.DbSize,
+            Elapsed = TimeSpan.Zero,
+        };
         run.AlarmsRemaining = await TryGetAlarmsAsync(run.Client).ConfigureAwait(false);
         return run.BuildReport(false,
             $"stopped at {member.Name}: {ex.Message} No alarm was disarmed. Once {member.Name} is healthy again, run the recovery again (or resume it from its checkpoint) to continue. ({where})",
@@ -185,13 +193,39 @@ public sealed class SpaceRecovery
         {
             var status = WithQuota(member.Status!, _options.QuotaBackendBytes);
             var decision = _options.DefragmentWhen.Evaluate(status);
-            plans.Add(new MemberPlan { Name = member.DisplayName, Id = member.Member.Id, Endpoint = member.Endpoint?.Text, IsLeader = member == leader, Action = decision.Defragment ? MemberPlanAction.Defragment : MemberPlanAction.SkipNotWorthIt, Reason = decision.Reason, DbSize = status.DbSize });
+            plans.Add(new MemberPlan
+            {
+                Name = member.DisplayName,
+                Id = member.Member.Id,
+                Endpoint = member.Endpoint?.Text,
+                IsLeader = member == leader,
+                Action = decision.Defragment ? MemberPlanAction.Defragment : MemberPlanAction.SkipNotWorthIt,
+                Reason = decision.Reason,
+                DbSize = status.DbSize,
+            });
         }
 
         plans.AddRange(view.Members.Where(m => m.Member.IsLearner).Select(m =>
-            new MemberPlan { Name = m.DisplayName, Id = m.Member.Id, Endpoint = m.Endpoint?.Text, IsLeader = false, Action = MemberPlanAction.SkipLearner, Reason = LearnerReason(m, m.Status is { } s ? WithQuota(s, _options.QuotaBackendBytes) : null), DbSize = m.Status?.DbSize }));
+            new MemberPlan
+            {
+                Name = m.DisplayName,
+                Id = m.Member.Id,
+                Endpoint = m.Endpoint?.Text,
+                IsLeader = false,
+                Action = MemberPlanAction.SkipLearner,
+                Reason = LearnerReason(m, m.Status is { } s ? WithQuota(s, _options.QuotaBackendBytes) : null),
+                DbSize = m.Status?.DbSize,
+            }));
         plans.AddRange(unreachable.Select(m =>
-            new MemberPlan { Name = m.DisplayName, Id = m.Member.Id, Endpoint = m.Endpoint?.Text, IsLeader = false, Action = MemberPlanAction.SkipUnreachable, Reason = $"unreachable: {m.Error?.Message}" }));
+            new MemberPlan
+            {
+                Name = m.DisplayName,
+                Id = m.Member.Id,
+                Endpoint = m.Endpoint?.Text,
+                IsLeader = false,
+                Action = MemberPlanAction.SkipUnreachable,
+                Reason = $"unreachable: {m.Error?.Message}",
+            }));
 
         var leaderPlan = plans.First(p => p.IsLeader);
         var moveLeader = _options.MoveLeaderAway ?? reachableVoters.Count >= 3;

@@ -11,8 +11,18 @@ internal sealed class MoveLeaderStep : ReplacementStep
     {
         var o = context.Outline;
         return o.MoveLeaderToId is { } to
-            ? new OperationStep { Number = number, Description = $"Hand leadership from {o.MemberName} to {o.MoveLeaderToName} before stopping it.", EquivalentCommand = $"etcdctl --endpoints={o.TargetEndpoint} move-leader {to}" }
-            : new OperationStep { Number = number, Description = $"Leadership: {o.MemberName} does not lead; nothing to move.", EquivalentCommand = "-" };
+            ? new OperationStep
+            {
+                Number = number,
+                Description = $"Hand leadership from {o.MemberName} to {o.MoveLeaderToName} before stopping it.",
+                EquivalentCommand = $"etcdctl --endpoints={o.TargetEndpoint} move-leader {to}",
+            }
+            : new OperationStep
+            {
+                Number = number,
+                Description = $"Leadership: {o.MemberName} does not lead; nothing to move.",
+                EquivalentCommand = "-",
+            };
     }
 
     public override async ValueTask<bool> IsDoneAsync(ReplacementContext context, CancellationToken cancellationToken)

@@ -11,7 +11,12 @@ internal sealed class PromoteMemberStep : ReplacementStep
     {
         var o = context.Outline;
         return o.AsLearner
-            ? new OperationStep { Number = number, Description = $"Promote the learner to a voting member (etcd refuses until it has about 90% of the leader's log: retried until {EtcdErrors.Format(o.PromoteTimeout)}).", EquivalentCommand = $"etcdctl --endpoints={o.OthersEndpoints} member promote <new-member-id>" }
+            ? new OperationStep
+            {
+                Number = number,
+                Description = $"Promote the learner to a voting member (etcd refuses until it has about 90% of the leader's log: retried until {EtcdErrors.Format(o.PromoteTimeout)}).",
+                EquivalentCommand = $"etcdctl --endpoints={o.OthersEndpoints} member promote <new-member-id>",
+            }
             : new OperationStep { Number = number, Description = "Promotion: added as a voter; nothing to promote.", EquivalentCommand = "-" };
     }
 

@@ -46,10 +46,19 @@ internal sealed class ReplacementJournalRecorder(
         var outcome = context.TakeOutcome((ReplacementStep)step);
         var next = ReplacementSteps.Next(id);
         var now = timeProvider.GetUtcNow();
+        var record = new MemberReplacementStepRecord
+        {
+            Step = id,
+            CompletedAt = now,
+            AlreadyDone = outcome.AlreadyDone,
+            Note = outcome.Note,
+            Node = host.Name,
+            RunMode = MemberHostRunMode.Of(host),
+        };
         var updated = outcome.Checkpoint with
         {
             NextStep = next,
-            CompletedSteps = [.. outcome.Checkpoint.CompletedSteps, new MemberReplacementStepRecord { Step = id, CompletedAt = now, AlreadyDone = outcome.AlreadyDone, Note = outcome.Note, Node = host.Name, RunMode = MemberHostRunMode.Of(host) }],
+            CompletedSteps = [.. outcome.Checkpoint.CompletedSteps, record],
             UpdatedAt = now,
             LastError = null,
         };

@@ -15,7 +15,12 @@ internal sealed class VerifyStep : ReplacementStep
     public override OperationStep Describe(ReplacementContext context, int number)
     {
         var all = context.Outline.AllEndpoints;
-        return new OperationStep { Number = number, Description = "Verify: every member started, voting and healthy, the same HashKV at a common revision, and a probe write succeeds.", EquivalentCommand = $"etcdctl --endpoints={all} member list -w table && etcdctl --endpoints={all} endpoint health && etcdctl --endpoints={all} endpoint hashkv && {WriteCheck.Etcdctl(all)}" };
+        return new OperationStep
+        {
+            Number = number,
+            Description = "Verify: every member started, voting and healthy, the same HashKV at a common revision, and a probe write succeeds.",
+            EquivalentCommand = $"etcdctl --endpoints={all} member list -w table && etcdctl --endpoints={all} endpoint health && etcdctl --endpoints={all} endpoint hashkv && {WriteCheck.Etcdctl(all)}",
+        };
     }
 
     public override async Task RunAsync(ReplacementContext context, CancellationToken cancellationToken)

@@ -5,7 +5,12 @@ internal sealed class RecoveryMoveLeaderStep(MemberPlan leader, MemberId success
 {
     public string Name => $"move-leader-{successor}";
 
-    public OperationStep Describe(SpaceRecoveryRun context, int number) => new OperationStep { Number = number, Description = $"Hand leadership from {leader.Name} to {context.View.Find(successor)?.DisplayName} so that the leader is not blocked by its defragment.", EquivalentCommand = $"etcdctl --endpoints={leader.Endpoint} move-leader {successor}" };
+    public OperationStep Describe(SpaceRecoveryRun context, int number) => new OperationStep
+    {
+        Number = number,
+        Description = $"Hand leadership from {leader.Name} to {context.View.Find(successor)?.DisplayName} so that the leader is not blocked by its defragment.",
+        EquivalentCommand = $"etcdctl --endpoints={leader.Endpoint} move-leader {successor}",
+    };
 
     /// <summary>Done when the successor already leads, or the leader is no longer worth defragmenting (its step then skips it).</summary>
     public async ValueTask<bool> IsDoneAsync(SpaceRecoveryRun context, CancellationToken cancellationToken)

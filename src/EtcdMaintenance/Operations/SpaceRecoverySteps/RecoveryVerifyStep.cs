@@ -5,7 +5,12 @@ internal sealed class RecoveryVerifyStep : IOperationStep<SpaceRecoveryRun>
 {
     public string Name => "verify";
 
-    public OperationStep Describe(SpaceRecoveryRun context, int number) => new OperationStep { Number = number, Description = "Verify: no NOSPACE alarm, and a probe write succeeds.", EquivalentCommand = WriteCheck.Etcdctl(context.AllEndpoints) };
+    public OperationStep Describe(SpaceRecoveryRun context, int number) => new OperationStep
+    {
+        Number = number,
+        Description = "Verify: no NOSPACE alarm, and a probe write succeeds.",
+        EquivalentCommand = WriteCheck.Etcdctl(context.AllEndpoints),
+    };
 
     public ValueTask<bool> IsDoneAsync(SpaceRecoveryRun context, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 

@@ -71,7 +71,15 @@ internal sealed class SpaceRecoveryRun(
         CompactedRevision = CompactedRevision,
         Members = [.. plan.Members
             .Select(m => Members.TryGetValue(m.Id, out var done) ? done
-                : m.Action != MemberPlanAction.Defragment ? new MemberSpaceReport { Name = m.Name, Id = m.Id, Defragmented = false, Note = m.Reason, DbSizeBefore = m.DbSize, DbSizeAfter = null, DbSizeInUseAfter = null, Elapsed = TimeSpan.Zero }
+                : m.Action != MemberPlanAction.Defragment ? new MemberSpaceReport
+                {
+                    Name = m.Name,
+                    Id = m.Id,
+                    Defragmented = false,
+                    Note = m.Reason,
+                    DbSizeBefore = m.DbSize,
+                    Elapsed = TimeSpan.Zero,
+                }
                 : null)
             .OfType<MemberSpaceReport>()],
         LeaderMovedTo = LeaderMovedTo,
