@@ -168,4 +168,42 @@ public sealed class StepOperationTests : IDisposable
 
         Assert.Contains("lists the steps x, not a", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TheLastStep_CompletesTheRun_InTheSameCall()
+    {
+        var operation = Start(new Context(), [new Step("a"), new Step("b")]);
+
+        await operation.UpdateStatusAsync();
+        Assert.False(operation.HasCompleted);
+        await operation.UpdateStatusAsync();
+
+        Assert.True(operation.HasCompleted);
+        Assert.Equal("finished: a,b", operation.Result);
+    }
+
+    [Fact]
+    public async Task AFailureHandlerThatThrowsItsOwnError_ThrowsIt_AndEndsTheWatchers()
+    {
+        var context = new Context();
+        var steps = new IOperationStep<Context>[] { new Step("a", fails: new EtcdException("a broke")) };
+        var operation = new StepOperation<Context, string, string>(
+            context, steps, NewCheckpoint(steps), context.Feed,
+            (_, _) => Task.FromResult("finished"),
+            (_, message, error) => Task.FromException<string?>(new InvalidOperationException("advice: " + message, error)),
+            null, _time, NullLogger.Instance);
+        context.Feed.Publish("before");
+
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(async () => await operation.UpdateStatusAsync());
+        var watched = new List<string>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await foreach (var item in operation.WatchProgressAsync(deadline.Token))
+        {
+            watched.Add(item);
+        }
+
+        Assert.StartsWith("advice: step 1 (a) failed: a broke", thrown.Message, StringComparison.Ordinal);
+        Assert.Equal(["before"], watched);
+        Assert.Contains("a broke", operation.GetCheckpoint().LastError, StringComparison.Ordinal);
+    }
 }
