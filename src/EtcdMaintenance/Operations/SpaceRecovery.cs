@@ -151,15 +151,7 @@ public sealed class SpaceRecovery
         }
 
         run.Report(SpaceRecoveryStage.DefragmentFailed, member.Name, ex.Message);
-        run.Members[member.Id] = new MemberSpaceReport
-        {
-            Name = member.Name,
-            Id = member.Id,
-            Defragmented = false,
-            Note = ex.Message,
-            DbSizeBefore = member.DbSize,
-            Elapsed = TimeSpan.Zero,
-        };
+        run.Members[member.Id] = SpaceRecoveryRun.NotDefragmented(member, ex.Message, member.DbSize);
         run.AlarmsRemaining = await TryGetAlarmsAsync(run.Client).ConfigureAwait(false);
         return run.BuildReport(false,
             $"stopped at {member.Name}: {ex.Message} No alarm was disarmed. Once {member.Name} is healthy again, run the recovery again (or resume it from its checkpoint) to continue. ({where})",

@@ -26,15 +26,7 @@ internal sealed class DefragmentMemberStep(MemberPlan member) : IOperationStep<S
         if (!decision.Defragment)
         {
             context.Report(SpaceRecoveryStage.DefragmentSkipped, member.Name, $"{member.Name}: not worth it after compaction ({decision.Reason})");
-            context.Members[member.Id] = new MemberSpaceReport
-            {
-                Name = member.Name,
-                Id = member.Id,
-                Defragmented = false,
-                Note = decision.Reason,
-                DbSizeBefore = before.DbSize,
-                Elapsed = TimeSpan.Zero,
-            };
+            context.Members[member.Id] = SpaceRecoveryRun.NotDefragmented(member, decision.Reason, before.DbSize);
             return;
         }
 

@@ -62,6 +62,17 @@ internal sealed class SpaceRecoveryRun(
         return WithQuota(await MemberReadiness.WaitUntilBackAsync(client, endpoint, target, OperationName, options.MemberRecoveryTimeout, options.PollInterval, timeProvider, cancellationToken).ConfigureAwait(false));
     }
 
+    /// <summary>The outcome of a member left as it was: skipped by the plan or its step, or failed.</summary>
+    public static MemberSpaceReport NotDefragmented(MemberPlan member, string note, long? dbSize) => new()
+    {
+        Name = member.Name,
+        Id = member.Id,
+        Defragmented = false,
+        Note = note,
+        DbSizeBefore = dbSize,
+        Elapsed = TimeSpan.Zero,
+    };
+
     /// <summary>The report: per-member outcomes in the plan's order (members the plan skips with its reason).</summary>
     public SpaceRecoveryReport BuildReport(bool succeeded, string? failureReason, EtcdException? error = null) => new()
     {
@@ -71,15 +82,7 @@ internal sealed class SpaceRecoveryRun(
         CompactedRevision = CompactedRevision,
         Members = [.. plan.Members
             .Select(m => Members.TryGetValue(m.Id, out var done) ? done
-                : m.Action != MemberPlanAction.Defragment ? new MemberSpaceReport
-                {
-                    Name = m.Name,
-                    Id = m.Id,
-                    Defragmented = false,
-                    Note = m.Reason,
-                    DbSizeBefore = m.DbSize,
-                    Elapsed = TimeSpan.Zero,
-                }
+                : m.Action != MemberPlanAction.Defragment ? NotDefragmented(m, m.Reason, m.DbSize)
                 : null)
             .OfType<MemberSpaceReport>()],
         LeaderMovedTo = LeaderMovedTo,
