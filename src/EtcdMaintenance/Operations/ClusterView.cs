@@ -5,7 +5,7 @@ namespace EtcdMaintenance.Operations;
 /// <param name="Endpoint">The endpoint it answers on (a configured endpoint that reported its ID, else its first client URL).</param>
 /// <param name="Status">Its status, when it answered.</param>
 /// <param name="Error">Why it did not answer.</param>
-public sealed record MemberView(EtcdMember Member, EtcdEndpoint? Endpoint, EndpointStatus? Status, EtcdException? Error)
+internal sealed record MemberView(EtcdMember Member, EtcdEndpoint? Endpoint, EndpointStatus? Status, EtcdException? Error)
 {
     /// <summary>The member's name, or its hex ID while it has not started.</summary>
     public string DisplayName => Member.IsStarted ? Member.Name : Member.Id.ToString();
@@ -17,7 +17,7 @@ public sealed record MemberView(EtcdMember Member, EtcdEndpoint? Endpoint, Endpo
 /// <summary>The members and their statuses, gathered once at the start of an operation step.</summary>
 /// <param name="Members">Every member, in member-list order.</param>
 /// <param name="Alarms">The active alarms.</param>
-public sealed record ClusterView(IReadOnlyList<MemberView> Members, IReadOnlyList<EtcdAlarm> Alarms)
+internal sealed record ClusterView(IReadOnlyList<MemberView> Members, IReadOnlyList<EtcdAlarm> Alarms)
 {
     /// <summary>The voting members.</summary>
     public IReadOnlyList<MemberView> Voters => [.. Members.Where(m => !m.Member.IsLearner)];

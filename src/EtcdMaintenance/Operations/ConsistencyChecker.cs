@@ -373,33 +373,45 @@ public sealed class ConsistencyChecker
             var name = member.IsStarted ? member.Name : member.Id.ToString();
             if (!member.IsStarted)
             {
-                findings.Add(new ConsistencyFinding(ConsistencyIssue.NotStarted,
-                    $"{name} was added but has never started (no name and no client URL in the member list): start it with --initial-cluster-state=existing, or remove it"));
+                findings.Add(new ConsistencyFinding
+                {
+                    Issue = ConsistencyIssue.NotStarted,
+                    Message = $"{name} was added but has never started (no name and no client URL in the member list): start it with --initial-cluster-state=existing, or remove it",
+                });
             }
             else if (probe.Status is null)
             {
-                findings.Add(new ConsistencyFinding(ConsistencyIssue.Unreachable,
-                    $"{name} does not answer on {probe.Endpoint?.Text ?? "its client URL"}: {probe.Error?.Message ?? "no answer"} (stopped, crashed, or unreachable; an etcd that restarts on an old copy of its data dir panics with 'tocommit(N) is out of range')"));
+                findings.Add(new ConsistencyFinding
+                {
+                    Issue = ConsistencyIssue.Unreachable,
+                    Message = $"{name} does not answer on {probe.Endpoint?.Text ?? "its client URL"}: {probe.Error?.Message ?? "no answer"} (stopped, crashed, or unreachable; an etcd that restarts on an old copy of its data dir panics with 'tocommit(N) is out of range')",
+                });
             }
             else if (probe.Status.Header?.ClusterId != clusterId || probe.Status.MemberId != member.Id)
             {
                 recommended = !member.IsLearner;
-                findings.Add(new ConsistencyFinding(ConsistencyIssue.ForeignData,
-                    $"{probe.Endpoint!.Text} answers as member {probe.Status.MemberId} of cluster {probe.Status.Header?.ClusterIdHex ?? "?"} (revision {probe.Status.Revision}), not as {member.Id} of cluster {clusterId:x}: " +
-                    "it runs on another cluster's data dir, and clients that reach it read and write that other data"));
+                findings.Add(new ConsistencyFinding { Issue = ConsistencyIssue.ForeignData, Message = $"{probe.Endpoint!.Text} answers as member {probe.Status.MemberId} of cluster {probe.Status.Header?.ClusterIdHex ?? "?"} (revision {probe.Status.Revision}), not as {member.Id} of cluster {clusterId:x}: " +
+                    "it runs on another cluster's data dir, and clients that reach it read and write that other data" });
             }
             else
             {
                 if (probe.IsHealthy == false)
                 {
-                    findings.Add(new ConsistencyFinding(ConsistencyIssue.Unhealthy, $"{name} is unhealthy: {probe.HealthError}"));
+                    findings.Add(new ConsistencyFinding
+                    {
+                        Issue = ConsistencyIssue.Unhealthy,
+                        Message = $"{name} is unhealthy: {probe.HealthError}",
+                    });
                 }
 
                 var applied = probe.Status.RaftAppliedIndex;
                 if (leaderIndex > applied && leaderIndex - applied > options.AppliedIndexLagThreshold)
                 {
-                    findings.Add(new ConsistencyFinding(ConsistencyIssue.AppliedIndexLag,
-                        $"{name} has applied raft index {applied}, {leaderIndex - applied} behind the leader's {leaderIndex} (threshold {options.AppliedIndexLagThreshold})"));
+                    findings.Add(new ConsistencyFinding
+                    {
+                        Issue = ConsistencyIssue.AppliedIndexLag,
+                        Message = $"{name} has applied raft index {applied}, {leaderIndex - applied} behind the leader's {leaderIndex} (threshold {options.AppliedIndexLagThreshold})",
+                    });
                 }
 
                 if (!member.IsLearner && compared.Count >= 2 && medianFile > 0 && SizeOf(probe) is { } sized)
@@ -409,8 +421,8 @@ public sealed class ConsistencyChecker
                     {
                         var size = InUse(sized);
                         var ratio = size >= medianInUse ? (double)size / Math.Max(1, medianInUse) : (double)medianInUse / Math.Max(1, size);
-                        findings.Add(new ConsistencyFinding(ConsistencyIssue.DbSizeDivergent, string.Create(CultureInfo.InvariantCulture,
-                            $"{name}'s database in use is {SpaceRecovery.Size(size)}, {ratio:0.0}x the members' median of {SpaceRecovery.Size(medianInUse)} (its file {SpaceRecovery.Size(sized.DbSize)}, median {SpaceRecovery.Size(medianFile)})")));
+                        findings.Add(new ConsistencyFinding { Issue = ConsistencyIssue.DbSizeDivergent, Message = string.Create(CultureInfo.InvariantCulture,
+                            $"{name}'s database in use is {SpaceRecovery.Size(size)}, {ratio:0.0}x the members' median of {SpaceRecovery.Size(medianInUse)} (its file {SpaceRecovery.Size(sized.DbSize)}, median {SpaceRecovery.Size(medianFile)})") });
                     }
                 }
 
@@ -420,32 +432,44 @@ public sealed class ConsistencyChecker
                     {
                         if (hash.CompactRevision != compactRevision)
                         {
-                            findings.Add(new ConsistencyFinding(ConsistencyIssue.HashUnavailable,
-                                $"{name} reported compacted revision {hash.CompactRevision} while the others report {compactRevision}, after {hashing.Attempts} attempt(s): its hash cannot be compared"));
+                            findings.Add(new ConsistencyFinding
+                            {
+                                Issue = ConsistencyIssue.HashUnavailable,
+                                Message = $"{name} reported compacted revision {hash.CompactRevision} while the others report {compactRevision}, after {hashing.Attempts} attempt(s): its hash cannot be compared",
+                            });
                         }
                         else if (majorityHash is { } majority && hash.Hash != majority)
                         {
                             recommended = true;
-                            findings.Add(new ConsistencyFinding(ConsistencyIssue.HashDiffers,
-                                $"{name}'s hash at revision {hashing.Revision} is {hash.Hash}, but a majority of voting members have {majority}: its data diverged; replace it"));
+                            findings.Add(new ConsistencyFinding
+                            {
+                                Issue = ConsistencyIssue.HashDiffers,
+                                Message = $"{name}'s hash at revision {hashing.Revision} is {hash.Hash}, but a majority of voting members have {majority}: its data diverged; replace it",
+                            });
                         }
                         else if (majorityHash is null && groups.Count > 1 && groups[0].Key != hash.Hash)
                         {
-                            findings.Add(new ConsistencyFinding(ConsistencyIssue.HashDiffers,
-                                $"{name}'s hash at revision {hashing.Revision} is {hash.Hash}, and no hash is shared by a majority"));
+                            findings.Add(new ConsistencyFinding
+                            {
+                                Issue = ConsistencyIssue.HashDiffers,
+                                Message = $"{name}'s hash at revision {hashing.Revision} is {hash.Hash}, and no hash is shared by a majority",
+                            });
                         }
                     }
                     else if (hashing.Revision is not null)
                     {
-                        findings.Add(new ConsistencyFinding(ConsistencyIssue.HashUnavailable,
-                            $"{name} could not be hashed at revision {hashing.Revision}: {(hashing.Errors.TryGetValue(member.Id, out var error) ? error.Message : "no answer")}"));
+                        findings.Add(new ConsistencyFinding
+                        {
+                            Issue = ConsistencyIssue.HashUnavailable,
+                            Message = $"{name} could not be hashed at revision {hashing.Revision}: {(hashing.Errors.TryGetValue(member.Id, out var error) ? error.Message : "no answer")}",
+                        });
                     }
                 }
             }
 
             if (alarms.FirstOrDefault(a => a.MemberId == member.Id && a.Type == EtcdAlarmType.Corrupt) is not null)
             {
-                findings.Add(new ConsistencyFinding(ConsistencyIssue.CorruptAlarm, $"etcd raised a CORRUPT alarm for {name}"));
+                findings.Add(new ConsistencyFinding { Issue = ConsistencyIssue.CorruptAlarm, Message = $"etcd raised a CORRUPT alarm for {name}" });
             }
 
             var answersAsMember = probe.IsSameMember(clusterId);

@@ -67,9 +67,14 @@ public enum ConsistencyIssue
 }
 
 /// <summary>One thing wrong with a member, with a sentence for people.</summary>
-/// <param name="Issue">What is wrong.</param>
-/// <param name="Message">The details (values compared, the error etcd gave).</param>
-public sealed record ConsistencyFinding(ConsistencyIssue Issue, string Message);
+public sealed record ConsistencyFinding
+{
+    /// <summary>What is wrong.</summary>
+    public required ConsistencyIssue Issue { get; init; }
+
+    /// <summary>The details (values compared, the error etcd gave).</summary>
+    public required string Message { get; init; }
+}
 
 /// <summary>One member as the consistency check saw it.</summary>
 public sealed record MemberConsistency

@@ -31,9 +31,14 @@ public enum DefragComparison
 }
 
 /// <summary>Whether a member should be defragmented, and why (the values the rule saw).</summary>
-/// <param name="Defragment">Whether the rule holds.</param>
-/// <param name="Reason">The values and thresholds compared, e.g. <c>fragmentation 52% &gt;= 45% and dbSize 120.0 MB &gt;= 100.0 MB</c>.</param>
-public sealed record DefragDecision(bool Defragment, string Reason);
+public sealed record DefragDecision
+{
+    /// <summary>Whether the rule holds.</summary>
+    public required bool Defragment { get; init; }
+
+    /// <summary>The values and thresholds compared, e.g. <c>fragmentation 52% &gt;= 45% and dbSize 120.0 MB &gt;= 100.0 MB</c>.</summary>
+    public required string Reason { get; init; }
+}
 
 /// <summary>
 /// A rule deciding whether a member's defragment is worth it: comparisons on its status combined with and/or, written
@@ -101,7 +106,11 @@ public abstract record DefragCondition
 
     private sealed record AlwaysCondition : DefragCondition
     {
-        public override DefragDecision Evaluate(EndpointStatus status) => new(true, "no rule limits it (every voting member)");
+        public override DefragDecision Evaluate(EndpointStatus status) => new DefragDecision
+        {
+            Defragment = true,
+            Reason = "no rule limits it (every voting member)",
+        };
 
         public override string ToString() => "always";
     }
@@ -121,7 +130,11 @@ public abstract record DefragCondition
             };
             if (value is not { } v)
             {
-                return new DefragDecision(false, $"{Name(Metric)} unknown ({(Metric == DefragMetric.QuotaUsage ? $"quota unknown: {status.QuotaUnavailableReason ?? "not reported"}; set QuotaBackendBytes" : "dbSizeInUse not reported")})");
+                return new DefragDecision
+                {
+                    Defragment = false,
+                    Reason = $"{Name(Metric)} unknown ({(Metric == DefragMetric.QuotaUsage ? $"quota unknown: {status.QuotaUnavailableReason ?? "not reported"}; set QuotaBackendBytes" : "dbSizeInUse not reported")})",
+                };
             }
 
             var holds = Comparison switch
@@ -132,7 +145,11 @@ public abstract record DefragCondition
                 _ => v <= Threshold,
             };
             var op = holds ? Symbol(Comparison) : Negated(Comparison);
-            return new DefragDecision(holds, $"{Name(Metric)} {FormatValue(Metric, v)} {op} {FormatValue(Metric, Threshold)}");
+            return new DefragDecision
+            {
+                Defragment = holds,
+                Reason = $"{Name(Metric)} {FormatValue(Metric, v)} {op} {FormatValue(Metric, Threshold)}",
+            };
         }
 
         public override string ToString() => $"{Name(Metric)} {Symbol(Comparison)} {FormatValue(Metric, Threshold, forRule: true)}";
@@ -147,7 +164,7 @@ public abstract record DefragCondition
             var holds = left.Defragment && right.Defragment;
             // When it fails, say only what failed.
             var reason = holds ? $"{left.Reason} and {right.Reason}" : string.Join(" and ", new[] { left, right }.Where(d => !d.Defragment).Select(d => d.Reason));
-            return new DefragDecision(holds, reason);
+            return new DefragDecision { Defragment = holds, Reason = reason };
         }
 
         public override string ToString() => $"{Wrap(Left, this)} && {Wrap(Right, this)}";
@@ -161,7 +178,7 @@ public abstract record DefragCondition
             var right = Right.Evaluate(status);
             var holds = left.Defragment || right.Defragment;
             var reason = holds ? string.Join(" or ", new[] { left, right }.Where(d => d.Defragment).Select(d => d.Reason)) : $"{left.Reason} and {right.Reason}";
-            return new DefragDecision(holds, reason);
+            return new DefragDecision { Defragment = holds, Reason = reason };
         }
 
         public override string ToString() => $"{Left} || {Right}";

@@ -154,10 +154,17 @@ public enum MemberReplacementStep
 }
 
 /// <summary>One precondition of a replacement, checked by the plan.</summary>
-/// <param name="Name">What is checked, e.g. <c>Quorum without the member</c>.</param>
-/// <param name="Passed">Whether it holds.</param>
-/// <param name="Detail">The values seen, or what to do when it does not hold.</param>
-public sealed record MemberReplacementPrecondition(string Name, bool Passed, string Detail);
+public sealed record MemberReplacementPrecondition
+{
+    /// <summary>What is checked, e.g. <c>Quorum without the member</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Whether it holds.</summary>
+    public required bool Passed { get; init; }
+
+    /// <summary>The values seen, or what to do when it does not hold.</summary>
+    public required string Detail { get; init; }
+}
 
 /// <summary>The dry run of a member replacement: the member, the preconditions, the steps and their etcdctl equivalents.</summary>
 public sealed record MemberReplacementPlan
@@ -246,28 +253,58 @@ public enum MemberReplacementProgressKind
 }
 
 /// <summary>A progress event of a member replacement.</summary>
-/// <param name="OperationId">The operation.</param>
-/// <param name="Step">The step concerned.</param>
-/// <param name="Kind">What happened.</param>
-/// <param name="Message">A one-line description for people.</param>
-/// <param name="Elapsed">Time since this run (start or resume) began.</param>
-public sealed record MemberReplacementProgress(string OperationId, MemberReplacementStep Step, MemberReplacementProgressKind Kind, string Message, TimeSpan Elapsed);
+public sealed record MemberReplacementProgress
+{
+    /// <summary>The operation.</summary>
+    public required string OperationId { get; init; }
+
+    /// <summary>The step concerned.</summary>
+    public required MemberReplacementStep Step { get; init; }
+
+    /// <summary>What happened.</summary>
+    public required MemberReplacementProgressKind Kind { get; init; }
+
+    /// <summary>A one-line description for people.</summary>
+    public required string Message { get; init; }
+
+    /// <summary>Time since this run (start or resume) began.</summary>
+    public required TimeSpan Elapsed { get; init; }
+}
 
 /// <summary>The verified snapshot taken before the replacement.</summary>
-/// <param name="Path">The file (owner-only).</param>
-/// <param name="Sha256">The SHA-256 of the database, in lower-case hex (etcd's trailer, checked against the file on disk).</param>
-/// <param name="Size">The file's size in bytes, etcd's 32-byte trailer included.</param>
-/// <param name="Revision">The revision it was taken at (etcd 3.4 sends none with the stream: then the source member's revision just before, a lower bound).</param>
-/// <param name="Source">The member it was taken from.</param>
-public sealed record MemberReplacementSnapshot(string Path, string Sha256, long Size, long Revision, string Source);
+public sealed record MemberReplacementSnapshot
+{
+    /// <summary>The file (owner-only).</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The SHA-256 of the database, in lower-case hex (etcd's trailer, checked against the file on disk).</summary>
+    public required string Sha256 { get; init; }
+
+    /// <summary>The file's size in bytes, etcd's 32-byte trailer included.</summary>
+    public required long Size { get; init; }
+
+    /// <summary>The revision it was taken at (etcd 3.4 sends none with the stream: then the source member's revision just before, a lower bound).</summary>
+    public required long Revision { get; init; }
+
+    /// <summary>The member it was taken from.</summary>
+    public required string Source { get; init; }
+}
 
 /// <summary>A step as the journal records it.</summary>
-/// <param name="Step">The step.</param>
-/// <param name="CompletedAt">When it was journaled as done.</param>
-/// <param name="AlreadyDone">Whether it found its work already done (for example by a run that crashed) or not needed.</param>
-/// <param name="Note">What it did or found.</param>
-public sealed record MemberReplacementStepRecord(MemberReplacementStep Step, DateTimeOffset CompletedAt, bool AlreadyDone, string Note)
+public sealed record MemberReplacementStepRecord
 {
+    /// <summary>The step.</summary>
+    public required MemberReplacementStep Step { get; init; }
+
+    /// <summary>When it was journaled as done.</summary>
+    public required DateTimeOffset CompletedAt { get; init; }
+
+    /// <summary>Whether it found its work already done (for example by a run that crashed) or not needed.</summary>
+    public required bool AlreadyDone { get; init; }
+
+    /// <summary>What it did or found.</summary>
+    public required string Note { get; init; }
+
     /// <summary>The node (host name) the step ran against.</summary>
     public string? Node { get; init; }
 
@@ -366,17 +403,32 @@ public sealed record MemberReplacementCheckpoint
 }
 
 /// <summary>The outcome of a finished replacement.</summary>
-/// <param name="OperationId">The operation.</param>
-/// <param name="MemberName">The member replaced.</param>
-/// <param name="OldMemberId">Its ID before.</param>
-/// <param name="NewMemberId">Its ID now.</param>
-/// <param name="ArchivedDataDirectory">Where its old data dir is (never deleted), if it had one.</param>
-/// <param name="Snapshot">The snapshot taken first.</param>
-/// <param name="FinalCheck">The verification's consistency check; <see langword="null"/> when the result was read back from a completed journal.</param>
-/// <param name="Steps">The steps as journaled.</param>
-public sealed record MemberReplacementResult(
-    string OperationId, string MemberName, MemberId OldMemberId, MemberId NewMemberId, string? ArchivedDataDirectory,
-    MemberReplacementSnapshot? Snapshot, ConsistencyReport? FinalCheck, IReadOnlyList<MemberReplacementStepRecord> Steps);
+public sealed record MemberReplacementResult
+{
+    /// <summary>The operation.</summary>
+    public required string OperationId { get; init; }
+
+    /// <summary>The member replaced.</summary>
+    public required string MemberName { get; init; }
+
+    /// <summary>Its ID before.</summary>
+    public required MemberId OldMemberId { get; init; }
+
+    /// <summary>Its ID now.</summary>
+    public required MemberId NewMemberId { get; init; }
+
+    /// <summary>Where its old data dir is (never deleted), if it had one.</summary>
+    public string? ArchivedDataDirectory { get; init; }
+
+    /// <summary>The snapshot taken first.</summary>
+    public MemberReplacementSnapshot? Snapshot { get; init; }
+
+    /// <summary>The verification's consistency check; <see langword="null"/> when the result was read back from a completed journal.</summary>
+    public ConsistencyReport? FinalCheck { get; init; }
+
+    /// <summary>The steps as journaled.</summary>
+    public required IReadOnlyList<MemberReplacementStepRecord> Steps { get; init; }
+}
 
 /// <summary>
 /// A member replacement stopped at a step: the message says what failed, what state the cluster is in, how to continue

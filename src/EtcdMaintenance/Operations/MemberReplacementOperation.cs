@@ -29,18 +29,5 @@ public abstract class MemberReplacementOperation : EtcdOperation<MemberReplaceme
     public new abstract MemberReplacementCheckpoint GetCheckpoint();
 
     /// <summary>The journal in the common checkpoint shape (its steps by name).</summary>
-    protected sealed override OperationCheckpoint GetOperationCheckpoint()
-    {
-        var journal = GetCheckpoint();
-        return new OperationCheckpoint
-        {
-            OperationId = journal.OperationId,
-            Kind = "MemberReplacement",
-            StepNames = [.. Enum.GetValues<MemberReplacementStep>().Where(s => s != MemberReplacementStep.Completed).Select(s => s.ToString())],
-            CompletedSteps = [.. journal.CompletedSteps.Select(s => s.Step.ToString())],
-            CreatedAt = journal.CreatedAt,
-            UpdatedAt = journal.UpdatedAt,
-            LastError = journal.LastError,
-        };
-    }
+    protected sealed override OperationCheckpoint GetOperationCheckpoint() => ReplacementJournalRecorder.CommonView(GetCheckpoint());
 }

@@ -86,7 +86,12 @@ internal static class MemberReplacementPlanner
         var clientUrls = manifest.AdvertiseClientUrls is { Count: > 0 } advertised ? advertised : target.ClientUrls;
         var dataDirectory = request.DataDirectory ?? manifest.DataDirectory;
         var checks = new List<MemberReplacementPrecondition>();
-        void Check(string name, bool passed, string detail) => checks.Add(new MemberReplacementPrecondition(name, passed, detail));
+        void Check(string name, bool passed, string detail) => checks.Add(new MemberReplacementPrecondition
+        {
+            Name = name,
+            Passed = passed,
+            Detail = detail,
+        });
 
         var voters = list.Members.Where(m => !m.IsLearner).ToList();
         var quorum = (voters.Count / 2) + 1;

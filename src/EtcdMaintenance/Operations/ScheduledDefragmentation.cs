@@ -28,10 +28,17 @@ public sealed class ScheduledDefragmentationOptions
 }
 
 /// <summary>What one scheduled check decided.</summary>
-/// <param name="Ran">Whether a defragmentation ran.</param>
-/// <param name="Reason">Why it ran or did not (a member down, an election under way, nothing worth it...).</param>
-/// <param name="Report">The run's report, when it ran.</param>
-public sealed record ScheduledDefragmentationResult(bool Ran, string Reason, SpaceRecoveryReport? Report);
+public sealed record ScheduledDefragmentationResult
+{
+    /// <summary>Whether a defragmentation ran.</summary>
+    public required bool Ran { get; init; }
+
+    /// <summary>Why it ran or did not (a member down, an election under way, nothing worth it...).</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>The run's report, when it ran.</summary>
+    public SpaceRecoveryReport? Report { get; init; }
+}
 
 /// <summary>
 /// Defragmentation on a schedule, for a hosted service: at each check, defragments (one member at a time, leader last)
@@ -92,7 +99,12 @@ public sealed class ScheduledDefragmentation
         }
 
         var report = await recovery.ExecuteAsync(plan, null, cancellationToken).ConfigureAwait(false);
-        var result = new ScheduledDefragmentationResult(true, $"defragmented {report.Members.Count(m => m.Defragmented)} member(s)", report);
+        var result = new ScheduledDefragmentationResult
+        {
+            Ran = true,
+            Reason = $"defragmented {report.Members.Count(m => m.Defragmented)} member(s)",
+            Report = report,
+        };
         OperationsLog.ScheduledDefragmentation(_logger, result.Ran, result.Reason);
         return result;
     }
@@ -122,6 +134,6 @@ public sealed class ScheduledDefragmentation
     private ScheduledDefragmentationResult Skip(string reason)
     {
         OperationsLog.ScheduledDefragmentation(_logger, false, reason);
-        return new ScheduledDefragmentationResult(false, reason, null);
+        return new ScheduledDefragmentationResult { Ran = false, Reason = reason };
     }
 }

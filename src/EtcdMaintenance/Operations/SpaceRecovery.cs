@@ -151,7 +151,7 @@ public sealed class SpaceRecovery
         }
 
         run.Report(SpaceRecoveryStage.DefragmentFailed, member.Name, ex.Message);
-        run.Members[member.Id] = new MemberSpaceReport(member.Name, member.Id, false, ex.Message, member.DbSize, null, null, TimeSpan.Zero);
+        run.Members[member.Id] = SpaceRecoveryRun.NotDefragmented(member, ex.Message, member.DbSize);
         run.AlarmsRemaining = await TryGetAlarmsAsync(run.Client).ConfigureAwait(false);
         return run.BuildReport(false,
             $"stopped at {member.Name}: {ex.Message} No alarm was disarmed. Once {member.Name} is healthy again, run the recovery again (or resume it from its checkpoint) to continue. ({where})",
@@ -185,14 +185,39 @@ public sealed class SpaceRecovery
         {
             var status = WithQuota(member.Status!, _options.QuotaBackendBytes);
             var decision = _options.DefragmentWhen.Evaluate(status);
-            plans.Add(new MemberPlan(member.DisplayName, member.Member.Id, member.Endpoint?.Text, member == leader,
-                decision.Defragment ? MemberPlanAction.Defragment : MemberPlanAction.SkipNotWorthIt, decision.Reason, status.DbSize));
+            plans.Add(new MemberPlan
+            {
+                Name = member.DisplayName,
+                Id = member.Member.Id,
+                Endpoint = member.Endpoint?.Text,
+                IsLeader = member == leader,
+                Action = decision.Defragment ? MemberPlanAction.Defragment : MemberPlanAction.SkipNotWorthIt,
+                Reason = decision.Reason,
+                DbSize = status.DbSize,
+            });
         }
 
         plans.AddRange(view.Members.Where(m => m.Member.IsLearner).Select(m =>
-            new MemberPlan(m.DisplayName, m.Member.Id, m.Endpoint?.Text, false, MemberPlanAction.SkipLearner, LearnerReason(m, m.Status is { } s ? WithQuota(s, _options.QuotaBackendBytes) : null), m.Status?.DbSize)));
+            new MemberPlan
+            {
+                Name = m.DisplayName,
+                Id = m.Member.Id,
+                Endpoint = m.Endpoint?.Text,
+                IsLeader = false,
+                Action = MemberPlanAction.SkipLearner,
+                Reason = LearnerReason(m, m.Status is { } s ? WithQuota(s, _options.QuotaBackendBytes) : null),
+                DbSize = m.Status?.DbSize,
+            }));
         plans.AddRange(unreachable.Select(m =>
-            new MemberPlan(m.DisplayName, m.Member.Id, m.Endpoint?.Text, false, MemberPlanAction.SkipUnreachable, $"unreachable: {m.Error?.Message}", null)));
+            new MemberPlan
+            {
+                Name = m.DisplayName,
+                Id = m.Member.Id,
+                Endpoint = m.Endpoint?.Text,
+                IsLeader = false,
+                Action = MemberPlanAction.SkipUnreachable,
+                Reason = $"unreachable: {m.Error?.Message}",
+            }));
 
         var leaderPlan = plans.First(p => p.IsLeader);
         var moveLeader = _options.MoveLeaderAway ?? reachableVoters.Count >= 3;
@@ -202,7 +227,7 @@ public sealed class SpaceRecovery
             : null;
 
         var compactAt = _options.Compaction.Resolve(view.MaxRevision, _timeProvider.GetUtcNow());
-        var plan = new SpaceRecoveryPlan(compactAt, plans, moveTo, view.Alarms, []);
+        var plan = new SpaceRecoveryPlan { CompactRevision = compactAt, Members = plans, MoveLeaderTo = moveTo, Alarms = view.Alarms, Steps = [] };
         var run = new SpaceRecoveryRun(_client, _options, view, plan, new ProgressFeed<SpaceRecoveryProgress>(), _logger, _timeProvider);
         return plan with { Steps = [.. SpaceRecoveryStepList.For(plan).Select((step, i) => step.Describe(run, i + 1))] };
     }

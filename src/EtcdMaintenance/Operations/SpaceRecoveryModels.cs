@@ -71,22 +71,48 @@ public enum MemberPlanAction
 }
 
 /// <summary>One member in a space-recovery plan.</summary>
-/// <param name="Name">Member name.</param>
-/// <param name="Id">Member ID.</param>
-/// <param name="Endpoint">The endpoint used for it.</param>
-/// <param name="IsLeader">Whether it led when planned.</param>
-/// <param name="Action">What the plan does with it.</param>
-/// <param name="Reason">Why (the policy's values, "learner", the error...).</param>
-/// <param name="DbSize">Its DB size when planned.</param>
-public sealed record MemberPlan(string Name, MemberId Id, string? Endpoint, bool IsLeader, MemberPlanAction Action, string Reason, long? DbSize);
+public sealed record MemberPlan
+{
+    /// <summary>Member name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Member ID.</summary>
+    public required MemberId Id { get; init; }
+
+    /// <summary>The endpoint used for it.</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>Whether it led when planned.</summary>
+    public required bool IsLeader { get; init; }
+
+    /// <summary>What the plan does with it.</summary>
+    public required MemberPlanAction Action { get; init; }
+
+    /// <summary>Why (the policy's values, "learner", the error...).</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>Its DB size when planned.</summary>
+    public long? DbSize { get; init; }
+}
 
 /// <summary>The dry run of a space recovery: what would be done, in which order, why, and how by hand.</summary>
-/// <param name="CompactRevision">The revision to compact at; <see langword="null"/> when there is nothing to compact.</param>
-/// <param name="Members">Every member, in defragmentation order (followers first, leader last), then those skipped.</param>
-/// <param name="MoveLeaderTo">The follower leadership goes to before the leader is defragmented, if any.</param>
-/// <param name="Alarms">The alarms active when planned.</param>
-/// <param name="Steps">The steps, with their etcdctl equivalents.</param>
-public sealed record SpaceRecoveryPlan(long? CompactRevision, IReadOnlyList<MemberPlan> Members, MemberId? MoveLeaderTo, IReadOnlyList<EtcdAlarm> Alarms, IReadOnlyList<OperationStep> Steps);
+public sealed record SpaceRecoveryPlan
+{
+    /// <summary>The revision to compact at; <see langword="null"/> when there is nothing to compact.</summary>
+    public long? CompactRevision { get; init; }
+
+    /// <summary>Every member, in defragmentation order (followers first, leader last), then those skipped.</summary>
+    public required IReadOnlyList<MemberPlan> Members { get; init; }
+
+    /// <summary>The follower leadership goes to before the leader is defragmented, if any.</summary>
+    public MemberId? MoveLeaderTo { get; init; }
+
+    /// <summary>The alarms active when planned.</summary>
+    public required IReadOnlyList<EtcdAlarm> Alarms { get; init; }
+
+    /// <summary>The steps, with their etcdctl equivalents.</summary>
+    public required IReadOnlyList<OperationStep> Steps { get; init; }
+}
 
 /// <summary>The stages a space recovery reports through <see cref="IProgress{T}"/>.</summary>
 public enum SpaceRecoveryStage
@@ -122,23 +148,48 @@ public enum SpaceRecoveryStage
 }
 
 /// <summary>A progress event of a space recovery.</summary>
-/// <param name="Stage">What happened.</param>
-/// <param name="Member">The member concerned, if any.</param>
-/// <param name="Message">A one-line description for people.</param>
-/// <param name="Elapsed">Time since the recovery started.</param>
-public sealed record SpaceRecoveryProgress(SpaceRecoveryStage Stage, string? Member, string Message, TimeSpan Elapsed);
+public sealed record SpaceRecoveryProgress
+{
+    /// <summary>What happened.</summary>
+    public required SpaceRecoveryStage Stage { get; init; }
+
+    /// <summary>The member concerned, if any.</summary>
+    public string? Member { get; init; }
+
+    /// <summary>A one-line description for people.</summary>
+    public required string Message { get; init; }
+
+    /// <summary>Time since the recovery started.</summary>
+    public required TimeSpan Elapsed { get; init; }
+}
 
 /// <summary>One member's outcome.</summary>
-/// <param name="Name">Member name.</param>
-/// <param name="Id">Member ID.</param>
-/// <param name="Defragmented">Whether it was defragmented.</param>
-/// <param name="Note">Why it was skipped, or how it failed.</param>
-/// <param name="DbSizeBefore">DB size before.</param>
-/// <param name="DbSizeAfter">DB size after (when defragmented).</param>
-/// <param name="DbSizeInUseAfter">In-use bytes after.</param>
-/// <param name="Elapsed">How long its defragment took.</param>
-public sealed record MemberSpaceReport(string Name, MemberId Id, bool Defragmented, string? Note, long? DbSizeBefore, long? DbSizeAfter, long? DbSizeInUseAfter, TimeSpan Elapsed)
+public sealed record MemberSpaceReport
 {
+    /// <summary>Member name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Member ID.</summary>
+    public required MemberId Id { get; init; }
+
+    /// <summary>Whether it was defragmented.</summary>
+    public required bool Defragmented { get; init; }
+
+    /// <summary>Why it was skipped, or how it failed.</summary>
+    public string? Note { get; init; }
+
+    /// <summary>DB size before.</summary>
+    public long? DbSizeBefore { get; init; }
+
+    /// <summary>DB size after (when defragmented).</summary>
+    public long? DbSizeAfter { get; init; }
+
+    /// <summary>In-use bytes after.</summary>
+    public long? DbSizeInUseAfter { get; init; }
+
+    /// <summary>How long its defragment took.</summary>
+    public required TimeSpan Elapsed { get; init; }
+
     /// <summary>Bytes given back to the file system.</summary>
     public long? Reclaimed => DbSizeBefore is { } before && DbSizeAfter is { } after ? before - after : null;
 }

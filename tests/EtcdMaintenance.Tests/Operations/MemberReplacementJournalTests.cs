@@ -26,10 +26,23 @@ public sealed class MemberReplacementJournalTests : IDisposable
         ManifestPath = "/etc/kubernetes/manifests/etcd.yaml",
         DataDirectory = "/var/lib/etcd",
         ArchivedDataDirectory = "/var/lib/etcd.replaced-20260101T000001Z",
-        Snapshot = new MemberReplacementSnapshot("/var/lib/etcd-maintenance/journals/x.snapshot.db", new string('a', 64), 4128, 42, "n1"),
+        Snapshot = new MemberReplacementSnapshot
+        {
+            Path = "/var/lib/etcd-maintenance/journals/x.snapshot.db",
+            Sha256 = new string('a', 64),
+            Size = 4128,
+            Revision = 42,
+            Source = "n1",
+        },
         LeaderMovedTo = null,
         NextStep = next,
-        CompletedSteps = [new MemberReplacementStepRecord(MemberReplacementStep.Snapshot, new DateTimeOffset(2026, 1, 1, 0, 0, 1, TimeSpan.Zero), false, "snapshot taken")],
+        CompletedSteps = [new MemberReplacementStepRecord
+        {
+            Step = MemberReplacementStep.Snapshot,
+            CompletedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 1, TimeSpan.Zero),
+            AlreadyDone = false,
+            Note = "snapshot taken",
+        }],
         CreatedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
         UpdatedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 1, TimeSpan.Zero),
     };

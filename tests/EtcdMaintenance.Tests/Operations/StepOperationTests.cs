@@ -21,7 +21,7 @@ public sealed class StepOperationTests : IDisposable
     {
         public string Name => name;
 
-        public OperationStep Describe(Context context, int number) => new(number, $"do {name}", $"echo {name}");
+        public OperationStep Describe(Context context, int number) => new() { Number = number, Description = $"do {name}", EquivalentCommand = $"echo {name}" };
 
         public ValueTask<bool> IsDoneAsync(Context context, CancellationToken cancellationToken) => ValueTask.FromResult(done);
 
@@ -167,5 +167,43 @@ public sealed class StepOperationTests : IDisposable
         var error = Assert.Throws<InvalidDataException>(() => Start(new Context(), [new Step("a")], checkpoint));
 
         Assert.Contains("lists the steps x, not a", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheLastStep_CompletesTheRun_InTheSameCall()
+    {
+        var operation = Start(new Context(), [new Step("a"), new Step("b")]);
+
+        await operation.UpdateStatusAsync();
+        Assert.False(operation.HasCompleted);
+        await operation.UpdateStatusAsync();
+
+        Assert.True(operation.HasCompleted);
+        Assert.Equal("finished: a,b", operation.Result);
+    }
+
+    [Fact]
+    public async Task AFailureHandlerThatThrowsItsOwnError_ThrowsIt_AndEndsTheWatchers()
+    {
+        var context = new Context();
+        var steps = new IOperationStep<Context>[] { new Step("a", fails: new EtcdException("a broke")) };
+        var operation = new StepOperation<Context, string, string>(
+            context, steps, NewCheckpoint(steps), context.Feed,
+            (_, _) => Task.FromResult("finished"),
+            (_, message, error) => Task.FromException<string?>(new InvalidOperationException("advice: " + message, error)),
+            null, _time, NullLogger.Instance);
+        context.Feed.Publish("before");
+
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(async () => await operation.UpdateStatusAsync());
+        var watched = new List<string>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await foreach (var item in operation.WatchProgressAsync(deadline.Token))
+        {
+            watched.Add(item);
+        }
+
+        Assert.StartsWith("advice: step 1 (a) failed: a broke", thrown.Message, StringComparison.Ordinal);
+        Assert.Equal(["before"], watched);
+        Assert.Contains("a broke", operation.GetCheckpoint().LastError, StringComparison.Ordinal);
     }
 }

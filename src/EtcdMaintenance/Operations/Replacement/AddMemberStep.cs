@@ -14,9 +14,12 @@ internal sealed class AddMemberStep : ReplacementStep
     {
         var o = context.Outline;
         var peers = string.Join(",", o.PeerUrls);
-        return new OperationStep(number,
-            $"Add {o.MemberName} back with peer URLs {peers} {(o.AsLearner ? "as a learner (non-voting until promoted)" : "as a voting member")}; an add whose peer URL exists already is the same add (its ID is reused).",
-            $"etcdctl --endpoints={o.OthersEndpoints} member add {o.MemberName} --peer-urls={peers}{(o.AsLearner ? " --learner" : string.Empty)}");
+        return new OperationStep
+        {
+            Number = number,
+            Description = $"Add {o.MemberName} back with peer URLs {peers} {(o.AsLearner ? "as a learner (non-voting until promoted)" : "as a voting member")}; an add whose peer URL exists already is the same add (its ID is reused).",
+            EquivalentCommand = $"etcdctl --endpoints={o.OthersEndpoints} member add {o.MemberName} --peer-urls={peers}{(o.AsLearner ? " --learner" : string.Empty)}",
+        };
     }
 
     public override async ValueTask<bool> IsDoneAsync(ReplacementContext context, CancellationToken cancellationToken)

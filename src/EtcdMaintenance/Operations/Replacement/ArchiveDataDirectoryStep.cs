@@ -10,8 +10,12 @@ internal sealed class ArchiveDataDirectoryStep : ReplacementStep
     public override OperationStep Describe(ReplacementContext context, int number)
     {
         var dataDirectory = context.Outline.DataDirectory;
-        return new OperationStep(number, $"Move the data dir {dataDirectory} aside (renamed with a timestamp, never deleted).",
-            $"mv {dataDirectory} {dataDirectory}.replaced-$(date -u +%Y%m%dT%H%M%SZ)");
+        return new OperationStep
+        {
+            Number = number,
+            Description = $"Move the data dir {dataDirectory} aside (renamed with a timestamp, never deleted).",
+            EquivalentCommand = $"mv {dataDirectory} {dataDirectory}.replaced-$(date -u +%Y%m%dT%H%M%SZ)",
+        };
     }
 
     /// <summary>Refuses while an etcd runs on the data dir; done when the journaled archive exists and the data dir does not.</summary>

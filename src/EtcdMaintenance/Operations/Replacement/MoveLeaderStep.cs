@@ -11,8 +11,18 @@ internal sealed class MoveLeaderStep : ReplacementStep
     {
         var o = context.Outline;
         return o.MoveLeaderToId is { } to
-            ? new OperationStep(number, $"Hand leadership from {o.MemberName} to {o.MoveLeaderToName} before stopping it.", $"etcdctl --endpoints={o.TargetEndpoint} move-leader {to}")
-            : new OperationStep(number, $"Leadership: {o.MemberName} does not lead; nothing to move.", "-");
+            ? new OperationStep
+            {
+                Number = number,
+                Description = $"Hand leadership from {o.MemberName} to {o.MoveLeaderToName} before stopping it.",
+                EquivalentCommand = $"etcdctl --endpoints={o.TargetEndpoint} move-leader {to}",
+            }
+            : new OperationStep
+            {
+                Number = number,
+                Description = $"Leadership: {o.MemberName} does not lead; nothing to move.",
+                EquivalentCommand = "-",
+            };
     }
 
     public override async ValueTask<bool> IsDoneAsync(ReplacementContext context, CancellationToken cancellationToken)
@@ -36,13 +46,16 @@ internal sealed class MoveLeaderStep : ReplacementStep
         var successor = context.HealthyOthers(probed).OrderByDescending(p => p.Status!.RaftAppliedIndex).FirstOrDefault()
             ?? throw context.Refuse($"{checkpoint.MemberName} leads and no other member is healthy to hand leadership to");
         context.Report(Id, MemberReplacementProgressKind.Waiting, $"moving leadership from {checkpoint.MemberName} to {successor.Member.Name}");
-        await context.Client.MoveLeaderAsync(successor.Member.Id, CancellationToken.None).ConfigureAwait(false);
-        await context.WaitUntilAsync(Id, context.Options.StopTimeout, async ct =>
-        {
-            var now = await context.ProbeAsync(checkHealth: false, ct).ConfigureAwait(false);
-            var current = ReplacementContext.LeaderOf(now);
-            return !current.IsNone && current != checkpoint.OldMemberId ? null : $"leadership is still with {ReplacementContext.Name(now, current)}";
-        }, cancellationToken).ConfigureAwait(false);
+        await LeadershipHandoff.MoveAsync(
+            context.Client, checkpoint.OldMemberId, successor.Member.Id,
+            async ct =>
+            {
+                var now = await context.ProbeAsync(checkHealth: false, ct).ConfigureAwait(false);
+                var current = ReplacementContext.LeaderOf(now);
+                return (current, ReplacementContext.Name(now, current));
+            },
+            context.Options.StopTimeout, context.Options.PollInterval, context.TimeProvider, context.TimedOut(Id, context.Options.StopTimeout), context.Waiting(Id),
+            cancellationToken).ConfigureAwait(false);
         context.Did($"leadership moved from {checkpoint.MemberName} to {successor.Member.Name}", checkpoint with { LeaderMovedTo = successor.Member.Id });
     }
 

@@ -11,9 +11,13 @@ internal sealed class PromoteMemberStep : ReplacementStep
     {
         var o = context.Outline;
         return o.AsLearner
-            ? new OperationStep(number, $"Promote the learner to a voting member (etcd refuses until it has about 90% of the leader's log: retried until {EtcdErrors.Format(o.PromoteTimeout)}).",
-                $"etcdctl --endpoints={o.OthersEndpoints} member promote <new-member-id>")
-            : new OperationStep(number, "Promotion: added as a voter; nothing to promote.", "-");
+            ? new OperationStep
+            {
+                Number = number,
+                Description = $"Promote the learner to a voting member (etcd refuses until it has about 90% of the leader's log: retried until {EtcdErrors.Format(o.PromoteTimeout)}).",
+                EquivalentCommand = $"etcdctl --endpoints={o.OthersEndpoints} member promote <new-member-id>",
+            }
+            : new OperationStep { Number = number, Description = "Promotion: added as a voter; nothing to promote.", EquivalentCommand = "-" };
     }
 
     public override async ValueTask<bool> IsDoneAsync(ReplacementContext context, CancellationToken cancellationToken)

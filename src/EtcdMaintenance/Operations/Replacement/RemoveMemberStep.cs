@@ -10,8 +10,12 @@ internal sealed class RemoveMemberStep : ReplacementStep
     public override OperationStep Describe(ReplacementContext context, int number)
     {
         var o = context.Outline;
-        return new OperationStep(number, $"Remove member {o.MemberId} ({o.MemberName}) from the cluster (etcd refuses for about 5 s after peers connect: retried until accepted).",
-            $"etcdctl --endpoints={o.OthersEndpoints} member remove {o.MemberId}");
+        return new OperationStep
+        {
+            Number = number,
+            Description = $"Remove member {o.MemberId} ({o.MemberName}) from the cluster (etcd refuses for about 5 s after peers connect: retried until accepted).",
+            EquivalentCommand = $"etcdctl --endpoints={o.OthersEndpoints} member remove {o.MemberId}",
+        };
     }
 
     public override async ValueTask<bool> IsDoneAsync(ReplacementContext context, CancellationToken cancellationToken)

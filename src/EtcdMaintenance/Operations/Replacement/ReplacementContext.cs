@@ -258,32 +258,16 @@ internal sealed class ReplacementContext
     }
 
     /// <summary>Polls <paramref name="check"/> (it returns why not yet, or <see langword="null"/> when done) until it holds or the timeout passes.</summary>
-    public async Task WaitUntilAsync(MemberReplacementStep step, TimeSpan timeout, Func<CancellationToken, Task<string?>> check, CancellationToken cancellationToken)
-    {
-        var started = Run.TimeProvider.GetTimestamp();
-        string? reported = null;
-        while (true)
-        {
-            var reason = await check(cancellationToken).ConfigureAwait(false);
-            if (reason is null)
-            {
-                return;
-            }
+    public Task WaitUntilAsync(MemberReplacementStep step, TimeSpan timeout, Func<CancellationToken, Task<string?>> check, CancellationToken cancellationToken) =>
+        ConditionWait.UntilAsync(check, timeout, Run.Options.PollInterval, Run.TimeProvider, TimedOut(step, timeout), Waiting(step), cancellationToken);
 
-            if (Run.TimeProvider.GetElapsedTime(started) >= timeout)
-            {
-                throw Refuse($"{ReplacementSteps.Label(step)} did not finish within {EtcdErrors.Format(timeout)}: {reason}");
-            }
+    /// <summary>The refusal when a step's wait runs out, given why it was still waiting.</summary>
+    public Func<string, Exception> TimedOut(MemberReplacementStep step, TimeSpan timeout) =>
+        reason => Refuse($"{ReplacementSteps.Label(step)} did not finish within {EtcdErrors.Format(timeout)}: {reason}");
 
-            if (reason != reported)
-            {
-                Report(step, MemberReplacementProgressKind.Waiting, $"waiting: {reason}");
-                reported = reason;
-            }
-
-            await Task.Delay(Run.Options.PollInterval, Run.TimeProvider, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Reports a step's reason to wait as progress.</summary>
+    public Action<string> Waiting(MemberReplacementStep step) =>
+        reason => Report(step, MemberReplacementProgressKind.Waiting, $"waiting: {reason}");
 
     public static async Task<string?> HashFileAsync(string path, CancellationToken cancellationToken)
     {

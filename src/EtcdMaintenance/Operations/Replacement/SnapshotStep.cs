@@ -12,9 +12,12 @@ internal sealed class SnapshotStep : ReplacementStep
     public override OperationStep Describe(ReplacementContext context, int number)
     {
         var o = context.Outline;
-        return new OperationStep(number,
-            $"Snapshot {o.SnapshotSourceName ?? "a healthy member"} to a file only the owner can read, and check the SHA-256 etcd appends.",
-            $"etcdctl --endpoints={o.SnapshotSourceEndpoint ?? "<healthy-member>"} snapshot save {o.SnapshotPath} && chmod 600 {o.SnapshotPath} && etcdctl snapshot status {o.SnapshotPath} -w table");
+        return new OperationStep
+        {
+            Number = number,
+            Description = $"Snapshot {o.SnapshotSourceName ?? "a healthy member"} to a file only the owner can read, and check the SHA-256 etcd appends.",
+            EquivalentCommand = $"etcdctl --endpoints={o.SnapshotSourceEndpoint ?? "<healthy-member>"} snapshot save {o.SnapshotPath} && chmod 600 {o.SnapshotPath} && etcdctl snapshot status {o.SnapshotPath} -w table",
+        };
     }
 
     public override async ValueTask<bool> IsDoneAsync(ReplacementContext context, CancellationToken cancellationToken)
@@ -74,7 +77,14 @@ internal sealed class SnapshotStep : ReplacementStep
 
         // etcd 3.4 sends no revision with the snapshot stream: the source's revision just before is a lower bound.
         var revision = result.Revision > 0 ? result.Revision : source.Status!.Revision ?? 0;
-        var snapshot = new MemberReplacementSnapshot(path, result.Sha256, result.Size, revision, source.Member.Name);
+        var snapshot = new MemberReplacementSnapshot
+        {
+            Path = path,
+            Sha256 = result.Sha256,
+            Size = result.Size,
+            Revision = revision,
+            Source = source.Member.Name,
+        };
         context.Did($"snapshot of {source.Member.Name} at revision {revision} saved to {path} ({SpaceRecovery.Size(result.Size)}, sha256 {result.Sha256}, owner-only)",
             checkpoint with { Snapshot = snapshot });
     }

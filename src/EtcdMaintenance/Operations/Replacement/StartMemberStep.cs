@@ -12,7 +12,12 @@ internal sealed class StartMemberStep : ReplacementStep
     public override OperationStep Describe(ReplacementContext context, int number)
     {
         var o = context.Outline;
-        return new OperationStep(number, $"Start {o.MemberName} on {o.HostName} from its manifest, on an empty data dir.", o.Commands.Start);
+        return new OperationStep
+        {
+            Number = number,
+            Description = $"Start {o.MemberName} on {o.HostName} from its manifest, on an empty data dir.",
+            EquivalentCommand = o.Commands.Start,
+        };
     }
 
     /// <summary>Refuses when the manifest would bootstrap a new cluster; done when the host runs the member.</summary>

@@ -13,7 +13,12 @@ internal sealed class StopMemberStep : ReplacementStep
     public override OperationStep Describe(ReplacementContext context, int number)
     {
         var o = context.Outline;
-        return new OperationStep(number, $"Stop {o.MemberName} on {o.HostName} and wait until {string.Join(",", o.ClientUrls)} no longer answers.", o.Commands.Stop);
+        return new OperationStep
+        {
+            Number = number,
+            Description = $"Stop {o.MemberName} on {o.HostName} and wait until {string.Join(",", o.ClientUrls)} no longer answers.",
+            EquivalentCommand = o.Commands.Stop,
+        };
     }
 
     public override async Task RunAsync(ReplacementContext context, CancellationToken cancellationToken)

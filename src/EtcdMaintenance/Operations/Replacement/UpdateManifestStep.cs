@@ -12,9 +12,12 @@ internal sealed class UpdateManifestStep : ReplacementStep
     public override OperationStep Describe(ReplacementContext context, int number)
     {
         var o = context.Outline;
-        return new OperationStep(number,
-            $"Set --initial-cluster-state=existing and --initial-cluster (the live members plus {o.MemberName}, nothing else) in {o.ManifestPath}.",
-            $"# edit {o.ManifestPath}: --initial-cluster-state=existing --initial-cluster={o.InitialCluster ?? "<live members>"}");
+        return new OperationStep
+        {
+            Number = number,
+            Description = $"Set --initial-cluster-state=existing and --initial-cluster (the live members plus {o.MemberName}, nothing else) in {o.ManifestPath}.",
+            EquivalentCommand = $"# edit {o.ManifestPath}: --initial-cluster-state=existing --initial-cluster={o.InitialCluster ?? "<live members>"}",
+        };
     }
 
     /// <summary>Saving an unchanged manifest writes nothing and is recorded as already done, so there is no separate check.</summary>

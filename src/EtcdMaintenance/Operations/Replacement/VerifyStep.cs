@@ -15,8 +15,12 @@ internal sealed class VerifyStep : ReplacementStep
     public override OperationStep Describe(ReplacementContext context, int number)
     {
         var all = context.Outline.AllEndpoints;
-        return new OperationStep(number, "Verify: every member started, voting and healthy, and the same HashKV at a common revision.",
-            $"etcdctl --endpoints={all} member list -w table && etcdctl --endpoints={all} endpoint health && etcdctl --endpoints={all} endpoint hashkv");
+        return new OperationStep
+        {
+            Number = number,
+            Description = "Verify: every member started, voting and healthy, the same HashKV at a common revision, and a probe write succeeds.",
+            EquivalentCommand = $"etcdctl --endpoints={all} member list -w table && etcdctl --endpoints={all} endpoint health && etcdctl --endpoints={all} endpoint hashkv && {WriteCheck.Etcdctl(all)}",
+        };
     }
 
     public override async Task RunAsync(ReplacementContext context, CancellationToken cancellationToken)
@@ -96,13 +100,15 @@ internal sealed class VerifyStep : ReplacementStep
             note += "; NOSPACE disarmed (every member under 90% of its quota)";
         }
 
-        try
+        var check = await WriteCheck.RunAsync(context.Client, probeWrite: true, cancellationToken).ConfigureAwait(false);
+        if (check.WriteError is { } error)
         {
-            await context.Client.ProbeWriteAsync(cancellationToken).ConfigureAwait(false);
+            throw context.Refuse($"writes fail after the replacement ({error.Message}){(alarms.Kept is { } kept ? $": {kept}" : string.Empty)}{(check.Alarms.Count > 0 ? $"; alarms raised: {check.AlarmsText}" : string.Empty)}", error);
         }
-        catch (EtcdException ex)
+
+        if (check.Alarms.Count > 0)
         {
-            throw context.Refuse($"writes fail after the replacement ({ex.Message}){(alarms.Kept is { } kept ? $": {kept}" : string.Empty)}", ex);
+            note += $"; alarms still raised: {check.AlarmsText}";
         }
 
         return note + "; a probe write succeeded";

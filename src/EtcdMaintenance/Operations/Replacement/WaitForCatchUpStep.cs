@@ -10,9 +10,12 @@ internal sealed class WaitForCatchUpStep : ReplacementStep
     public override OperationStep Describe(ReplacementContext context, int number)
     {
         var o = context.Outline;
-        return new OperationStep(number,
-            $"Wait until it answers as the new member and has applied the log to within {o.CatchUpMaxLag} entries of the leader" + (o.AsLearner ? "." : ", and its hash equals the leader's."),
-            $"etcdctl --endpoints={o.AllEndpoints} endpoint status -w table   # RAFT APPLIED INDEX close to the leader's RAFT INDEX" + (o.AsLearner ? string.Empty : $" && etcdctl --endpoints={o.AllEndpoints} endpoint hashkv"));
+        return new OperationStep
+        {
+            Number = number,
+            Description = $"Wait until it answers as the new member and has applied the log to within {o.CatchUpMaxLag} entries of the leader" + (o.AsLearner ? "." : ", and its hash equals the leader's."),
+            EquivalentCommand = $"etcdctl --endpoints={o.AllEndpoints} endpoint status -w table   # RAFT APPLIED INDEX close to the leader's RAFT INDEX" + (o.AsLearner ? string.Empty : $" && etcdctl --endpoints={o.AllEndpoints} endpoint hashkv"),
+        };
     }
 
     public override async Task RunAsync(ReplacementContext context, CancellationToken cancellationToken)

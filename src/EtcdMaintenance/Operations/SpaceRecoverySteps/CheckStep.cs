@@ -5,9 +5,12 @@ internal sealed class CheckStep : IOperationStep<SpaceRecoveryRun>
 {
     public string Name => "check";
 
-    public OperationStep Describe(SpaceRecoveryRun context, int number) => new(number,
-        "Check every voting member's status, health and the alarms (NOSPACE is expected; CORRUPT stops everything).",
-        $"etcdctl --endpoints={context.AllEndpoints} endpoint status -w table && etcdctl --endpoints={context.AllEndpoints} endpoint health && etcdctl --endpoints={context.AllEndpoints} alarm list");
+    public OperationStep Describe(SpaceRecoveryRun context, int number) => new OperationStep
+    {
+        Number = number,
+        Description = "Check every voting member's status, health and the alarms (NOSPACE is expected; CORRUPT stops everything).",
+        EquivalentCommand = $"etcdctl --endpoints={context.AllEndpoints} endpoint status -w table && etcdctl --endpoints={context.AllEndpoints} endpoint health && etcdctl --endpoints={context.AllEndpoints} alarm list",
+    };
 
     public ValueTask<bool> IsDoneAsync(SpaceRecoveryRun context, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 

@@ -6,9 +6,13 @@ internal sealed class CompactStep : IOperationStep<SpaceRecoveryRun>
     public string Name => "compact";
 
     public OperationStep Describe(SpaceRecoveryRun context, int number) => context.Plan.CompactRevision is { } revision
-        ? new(number, $"Compact the history at {context.Options.Compaction.Describe()} ({revision}), waiting until it is physically applied.",
-            $"etcdctl --endpoints={context.AllEndpoints} compact {revision} --physical")
-        : new(number, "Nothing to compact.", "-");
+        ? new OperationStep
+        {
+            Number = number,
+            Description = $"Compact the history at {context.Options.Compaction.Describe()} ({revision}), waiting until it is physically applied.",
+            EquivalentCommand = $"etcdctl --endpoints={context.AllEndpoints} compact {revision} --physical",
+        }
+        : new OperationStep { Number = number, Description = "Nothing to compact.", EquivalentCommand = "-" };
 
     public ValueTask<bool> IsDoneAsync(SpaceRecoveryRun context, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 

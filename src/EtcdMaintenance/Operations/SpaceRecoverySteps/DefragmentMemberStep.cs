@@ -8,9 +8,12 @@ internal sealed class DefragmentMemberStep(MemberPlan member) : IOperationStep<S
 {
     public string Name => $"defragment-{member.Id}";
 
-    public OperationStep Describe(SpaceRecoveryRun context, int number) => new(number,
-        $"Defragment {member.Name}{(member.IsLeader ? " (the leader, last)" : string.Empty)} because {member.Reason}; wait until it is healthy and caught up before the next member.",
-        $"etcdctl --endpoints={member.Endpoint} --command-timeout=120s defrag");
+    public OperationStep Describe(SpaceRecoveryRun context, int number) => new OperationStep
+    {
+        Number = number,
+        Description = $"Defragment {member.Name}{(member.IsLeader ? " (the leader, last)" : string.Empty)} because {member.Reason}; wait until it is healthy and caught up before the next member.",
+        EquivalentCommand = $"etcdctl --endpoints={member.Endpoint} --command-timeout=120s defrag",
+    };
 
     public ValueTask<bool> IsDoneAsync(SpaceRecoveryRun context, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 
@@ -23,7 +26,7 @@ internal sealed class DefragmentMemberStep(MemberPlan member) : IOperationStep<S
         if (!decision.Defragment)
         {
             context.Report(SpaceRecoveryStage.DefragmentSkipped, member.Name, $"{member.Name}: not worth it after compaction ({decision.Reason})");
-            context.Members[member.Id] = new MemberSpaceReport(member.Name, member.Id, false, decision.Reason, before.DbSize, null, null, TimeSpan.Zero);
+            context.Members[member.Id] = SpaceRecoveryRun.NotDefragmented(member, decision.Reason, before.DbSize);
             return;
         }
 
@@ -35,7 +38,16 @@ internal sealed class DefragmentMemberStep(MemberPlan member) : IOperationStep<S
 
         context.Report(SpaceRecoveryStage.WaitingForMember, endpoint.Text, $"waiting until {endpoint} is healthy and caught up");
         await context.StatusWhenCaughtUpAsync(endpoint, cancellationToken).ConfigureAwait(false);
-        context.Members[member.Id] = new MemberSpaceReport(member.Name, member.Id, true, null, before.DbSize, after.DbSize, after.DbSizeInUse, result.Elapsed);
+        context.Members[member.Id] = new MemberSpaceReport
+        {
+            Name = member.Name,
+            Id = member.Id,
+            Defragmented = true,
+            DbSizeBefore = before.DbSize,
+            DbSizeAfter = after.DbSize,
+            DbSizeInUseAfter = after.DbSizeInUse,
+            Elapsed = result.Elapsed,
+        };
         context.CurrentMember = null;
     }
 }

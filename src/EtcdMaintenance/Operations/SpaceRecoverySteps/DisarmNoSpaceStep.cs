@@ -5,9 +5,12 @@ internal sealed class DisarmNoSpaceStep : IOperationStep<SpaceRecoveryRun>
 {
     public string Name => "disarm-nospace";
 
-    public OperationStep Describe(SpaceRecoveryRun context, int number) => new(number,
-        $"Disarm NOSPACE alarms only, and only when every member's DB size is at most {context.Options.DisarmBelowQuotaRatio:P0} of the quota (a bare 'etcdctl alarm disarm' would also clear CORRUPT).",
-        $"etcdctl --endpoints={context.AllEndpoints} alarm disarm");
+    public OperationStep Describe(SpaceRecoveryRun context, int number) => new OperationStep
+    {
+        Number = number,
+        Description = $"Disarm NOSPACE alarms only, and only when every member's DB size is at most {context.Options.DisarmBelowQuotaRatio:P0} of the quota (a bare 'etcdctl alarm disarm' would also clear CORRUPT).",
+        EquivalentCommand = $"etcdctl --endpoints={context.AllEndpoints} alarm disarm",
+    };
 
     public ValueTask<bool> IsDoneAsync(SpaceRecoveryRun context, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 

@@ -5,9 +5,12 @@ internal sealed class RecoveryMoveLeaderStep(MemberPlan leader, MemberId success
 {
     public string Name => $"move-leader-{successor}";
 
-    public OperationStep Describe(SpaceRecoveryRun context, int number) => new(number,
-        $"Hand leadership from {leader.Name} to {context.View.Find(successor)?.DisplayName} so that the leader is not blocked by its defragment.",
-        $"etcdctl --endpoints={leader.Endpoint} move-leader {successor}");
+    public OperationStep Describe(SpaceRecoveryRun context, int number) => new OperationStep
+    {
+        Number = number,
+        Description = $"Hand leadership from {leader.Name} to {context.View.Find(successor)?.DisplayName} so that the leader is not blocked by its defragment.",
+        EquivalentCommand = $"etcdctl --endpoints={leader.Endpoint} move-leader {successor}",
+    };
 
     /// <summary>Done when the successor already leads, or the leader is no longer worth defragmenting (its step then skips it).</summary>
     public async ValueTask<bool> IsDoneAsync(SpaceRecoveryRun context, CancellationToken cancellationToken)
@@ -26,20 +29,18 @@ internal sealed class RecoveryMoveLeaderStep(MemberPlan leader, MemberId success
     {
         var name = context.View.Find(successor)?.DisplayName ?? successor.ToString();
         context.Report(SpaceRecoveryStage.MovingLeader, leader.Name, $"moving leadership from {leader.Name} to {name} before defragmenting it");
-        await context.Client.MoveLeaderAsync(successor, cancellationToken).ConfigureAwait(false);
         var endpoint = context.EndpointOf(successor);
-        var started = context.TimeProvider.GetTimestamp();
-        while (!(await context.Client.GetStatusAsync(endpoint, cancellationToken).ConfigureAwait(false)).IsLeader)
-        {
-            if (context.TimeProvider.GetElapsedTime(started) >= context.Options.MemberRecoveryTimeout)
+        var now = await LeadershipHandoff.MoveAsync(
+            context.Client, leader.Id, successor,
+            async ct =>
             {
-                throw new EtcdSafetyCheckException($"{SpaceRecoveryRun.OperationName}: leadership did not move to {successor} within {EtcdErrors.Format(context.Options.MemberRecoveryTimeout)}.", endpoint.Text, SpaceRecoveryRun.OperationName);
-            }
-
-            await Task.Delay(context.Options.PollInterval, context.TimeProvider, cancellationToken).ConfigureAwait(false);
-        }
-
-        context.LeaderMovedTo = successor;
-        context.Report(SpaceRecoveryStage.LeaderMoved, leader.Name, $"leadership moved to {name}");
+                var seen = (await context.Client.GetStatusAsync(endpoint, ct).ConfigureAwait(false)).Leader;
+                return (seen, seen.IsNone ? "no one" : context.View.Find(seen)?.DisplayName ?? seen.ToString());
+            },
+            context.Options.MemberRecoveryTimeout, context.Options.PollInterval, context.TimeProvider,
+            reason => new EtcdSafetyCheckException($"{SpaceRecoveryRun.OperationName}: leadership did not move to {successor} within {EtcdErrors.Format(context.Options.MemberRecoveryTimeout)}: {reason}.", endpoint.Text, SpaceRecoveryRun.OperationName),
+            null, cancellationToken).ConfigureAwait(false);
+        context.LeaderMovedTo = now;
+        context.Report(SpaceRecoveryStage.LeaderMoved, leader.Name, $"leadership moved to {context.View.Find(now)?.DisplayName ?? now.ToString()}");
     }
 }

@@ -47,7 +47,7 @@ internal sealed class SpaceRecoveryRun(
     public void Report(SpaceRecoveryStage stage, string? member, string message)
     {
         OperationsLog.SpaceRecoveryProgress(logger, stage, member ?? "-", message);
-        feed.Publish(new SpaceRecoveryProgress(stage, member, message, Elapsed));
+        feed.Publish(new SpaceRecoveryProgress { Stage = stage, Member = member, Message = message, Elapsed = Elapsed });
     }
 
     public EtcdEndpoint EndpointOf(MemberId id) => view.Find(id)?.Endpoint ?? throw new EtcdSafetyCheckException(
@@ -62,6 +62,17 @@ internal sealed class SpaceRecoveryRun(
         return WithQuota(await MemberReadiness.WaitUntilBackAsync(client, endpoint, target, OperationName, options.MemberRecoveryTimeout, options.PollInterval, timeProvider, cancellationToken).ConfigureAwait(false));
     }
 
+    /// <summary>The outcome of a member left as it was: skipped by the plan or its step, or failed.</summary>
+    public static MemberSpaceReport NotDefragmented(MemberPlan member, string note, long? dbSize) => new()
+    {
+        Name = member.Name,
+        Id = member.Id,
+        Defragmented = false,
+        Note = note,
+        DbSizeBefore = dbSize,
+        Elapsed = TimeSpan.Zero,
+    };
+
     /// <summary>The report: per-member outcomes in the plan's order (members the plan skips with its reason).</summary>
     public SpaceRecoveryReport BuildReport(bool succeeded, string? failureReason, EtcdException? error = null) => new()
     {
@@ -71,7 +82,7 @@ internal sealed class SpaceRecoveryRun(
         CompactedRevision = CompactedRevision,
         Members = [.. plan.Members
             .Select(m => Members.TryGetValue(m.Id, out var done) ? done
-                : m.Action != MemberPlanAction.Defragment ? new MemberSpaceReport(m.Name, m.Id, false, m.Reason, m.DbSize, null, null, TimeSpan.Zero)
+                : m.Action != MemberPlanAction.Defragment ? NotDefragmented(m, m.Reason, m.DbSize)
                 : null)
             .OfType<MemberSpaceReport>()],
         LeaderMovedTo = LeaderMovedTo,
