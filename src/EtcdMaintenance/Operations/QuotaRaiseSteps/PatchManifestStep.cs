@@ -5,9 +5,12 @@ internal sealed class PatchManifestStep(QuotaRaiseMemberPlan member) : IOperatio
 {
     public string Name => $"patch-{member.MemberId}";
 
-    public OperationStep Describe(QuotaRaiseRun context, int number) => new(number,
-        $"Patch {member.ManifestPath} on {member.Host}: --quota-backend-bytes={context.Plan.NewQuota} (backup kept outside the manifests directory).",
-        $"sed -i 's/--quota-backend-bytes=[0-9]*/--quota-backend-bytes={context.Plan.NewQuota}/' {member.ManifestPath}");
+    public OperationStep Describe(QuotaRaiseRun context, int number) => new OperationStep
+    {
+        Number = number,
+        Description = $"Patch {member.ManifestPath} on {member.Host}: --quota-backend-bytes={context.Plan.NewQuota} (backup kept outside the manifests directory).",
+        EquivalentCommand = $"sed -i 's/--quota-backend-bytes=[0-9]*/--quota-backend-bytes={context.Plan.NewQuota}/' {member.ManifestPath}",
+    };
 
     /// <summary>Done when the flag file already has the new quota.</summary>
     public async ValueTask<bool> IsDoneAsync(QuotaRaiseRun context, CancellationToken cancellationToken) =>

@@ -6,10 +6,13 @@ internal sealed class QuotaDisarmNoSpaceStep : IOperationStep<QuotaRaiseRun>
     public string Name => "disarm-nospace";
 
     public OperationStep Describe(QuotaRaiseRun context, int number) => context.Options.DisarmNoSpace
-        ? new(number,
-            $"Disarm NOSPACE alarms only, and only when every member's DB size is at most {context.Options.DisarmBelowQuotaRatio:P0} of its new quota (etcd keeps the alarm through restarts and quota changes).",
-            $"etcdctl --endpoints={context.AllEndpoints} alarm disarm")
-        : new(number, "Leave the alarms as they are (disarming NOSPACE was not asked for).", "-");
+        ? new OperationStep
+        {
+            Number = number,
+            Description = $"Disarm NOSPACE alarms only, and only when every member's DB size is at most {context.Options.DisarmBelowQuotaRatio:P0} of its new quota (etcd keeps the alarm through restarts and quota changes).",
+            EquivalentCommand = $"etcdctl --endpoints={context.AllEndpoints} alarm disarm",
+        }
+        : new OperationStep { Number = number, Description = "Leave the alarms as they are (disarming NOSPACE was not asked for).", EquivalentCommand = "-" };
 
     public ValueTask<bool> IsDoneAsync(QuotaRaiseRun context, CancellationToken cancellationToken) => ValueTask.FromResult(false);
 

@@ -8,9 +8,12 @@ internal sealed class RestartMemberStep(QuotaRaiseMemberPlan member) : IOperatio
 {
     public string Name => $"restart-{member.MemberId}";
 
-    public OperationStep Describe(QuotaRaiseRun context, int number) => new(number,
-        $"Let {member.Member}{(member.IsLeader ? " (the leader, last)" : string.Empty)} restart with the new quota and wait until it is healthy and caught up.",
-        $"etcdctl --endpoints={context.View.Find(member.MemberId)?.Endpoint?.Text ?? context.AllEndpoints} endpoint health && etcdctl --endpoints={context.AllEndpoints} endpoint status -w table");
+    public OperationStep Describe(QuotaRaiseRun context, int number) => new OperationStep
+    {
+        Number = number,
+        Description = $"Let {member.Member}{(member.IsLeader ? " (the leader, last)" : string.Empty)} restart with the new quota and wait until it is healthy and caught up.",
+        EquivalentCommand = $"etcdctl --endpoints={context.View.Find(member.MemberId)?.Endpoint?.Text ?? context.AllEndpoints} endpoint health && etcdctl --endpoints={context.AllEndpoints} endpoint status -w table",
+    };
 
     /// <summary>Done when the flag file has the new quota, the member reports it (read from the member, not configured), and it is back and caught up.</summary>
     public async ValueTask<bool> IsDoneAsync(QuotaRaiseRun context, CancellationToken cancellationToken)
