@@ -45,7 +45,7 @@ internal sealed class EtcdctlText
     private const int MaxSimpleParts = 4096;
     private const int ExcerptLength = 40;
     private readonly LineKind _failures;
-    private readonly List<(int Line, object Item)> _items = [];
+    private readonly List<(int Line, int Sequence, object Item)> _items = [];
 
     /// <summary>Splits <paramref name="text"/> into lines.</summary>
     /// <param name="text">The output.</param>
@@ -77,9 +77,22 @@ internal sealed class EtcdctlText
     public ReadOnlySpan<char> this[TextLine line] => Text.AsSpan(line.Start, line.Length);
 
     /// <summary>The items found (and failures), in output order.</summary>
-    public IReadOnlyList<object> Items => [.. _items.OrderBy(i => i.Line).Select(i => i.Item)];
+    public IReadOnlyList<object> Items
+    {
+        get
+        {
+            _items.Sort(static (a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Sequence.CompareTo(b.Sequence));
+            var items = new object[_items.Count];
+            for (var i = 0; i < items.Length; i++)
+            {
+                items[i] = _items[i].Item;
+            }
 
-    public void Add(TextLine line, object item) => _items.Add((line.Number, item));
+            return items;
+        }
+    }
+
+    public void Add(TextLine line, object item) => _items.Add((line.Number, _items.Count, item));
 
     /// <summary>Replaces items in place (for values known only once every item is read).</summary>
     public void Map(Func<object, object> map)
@@ -103,7 +116,18 @@ internal sealed class EtcdctlText
     }
 
     /// <summary>The first line that is the command's own output, or <see langword="null"/>.</summary>
-    public TextLine? FirstContent() => Lines.Where(l => Classify(this[l]) == LineKind.Content).Select(l => (TextLine?)l).FirstOrDefault();
+    public TextLine? FirstContent()
+    {
+        foreach (var line in Lines)
+        {
+            if (Classify(this[line]) == LineKind.Content)
+            {
+                return line;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The command's own lines; the others are skipped (see <see cref="IsContent"/>).</summary>
     public IEnumerable<TextLine> ContentLines() => Lines.Where(IsContent);
