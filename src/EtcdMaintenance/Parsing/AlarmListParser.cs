@@ -47,15 +47,26 @@ internal sealed class AlarmListParser() : EtcdctlCommandParser("alarm list")
         // {"header": {...}, "alarms": [{"memberID": 1, "alarm": 1}]}
         var json = new EtcdctlJson(utf8, start, stackalloc JsonName[64]);
         json.Start(JsonTokenType.StartObject, "alarm list output, a JSON object such as {\"alarms\":[...]}");
-        Span<JsonValue> values = stackalloc JsonValue[1];
-        var other = json.ReadObject("alarms"u8, values, "a property name or '}'");
+
         var count = 0;
-        if (values[0].Found && values[0].Type != JsonTokenType.Null)
+        string? other = null;
+        while (json.NextProperty("a property name or '}'"))
         {
-            var alarms = json.Array(values[0], "an array of alarms");
-            while (alarms.NextObject("an alarm object or ']'", "an alarm object {\"memberID\": ..., \"alarm\": ...}"))
+            if (!json.NameIs("alarms"u8))
             {
-                text.Add(first, ReadJsonAlarm(ref alarms));
+                json.SkipOther(ref other);
+                continue;
+            }
+
+            json.Read("an array of alarms");
+            if (json.TokenType != JsonTokenType.Null && json.TokenType != JsonTokenType.StartArray)
+            {
+                throw json.Error(EtcdctlParseErrorKind.Malformed, "an array of alarms");
+            }
+
+            while (json.TokenType != JsonTokenType.Null && json.NextObject("an alarm object or ']'", "an alarm object {\"memberID\": ..., \"alarm\": ...}"))
+            {
+                text.Add(first, ReadJsonAlarm(ref json));
                 count++;
             }
         }
@@ -65,14 +76,30 @@ internal sealed class AlarmListParser() : EtcdctlCommandParser("alarm list")
 
     private static EtcdAlarm ReadJsonAlarm(ref EtcdctlJson json)
     {
-        Span<JsonValue> v = stackalloc JsonValue[2];
-        json.ReadObject("memberID alarm"u8, v, "an alarm property or '}'");
-        const string number = "an alarm type number (1 NOSPACE, 2 CORRUPT)";
-        // Go prints the enum as its number.
-        var type = !v[1].Found ? EtcdAlarmType.None
-            : v[1].Type == JsonTokenType.String ? TryType(json.String(v[1], "the alarm type")!) ?? throw json.ErrorAt(v[1], "NONE, NOSPACE or CORRUPT")
-            : json.Int64(v[1], number) is long value and >= 0 and <= int.MaxValue ? (EtcdAlarmType)value : throw json.ErrorAt(v[1], number);
-        return new EtcdAlarm(json.UInt64(v[0], "memberID as an unsigned 64-bit number") ?? 0, type);
+        ulong id = 0;
+        var type = EtcdAlarmType.None;
+        while (json.NextProperty("an alarm property or '}'"))
+        {
+            if (json.NameIs("memberID"u8))
+            {
+                id = json.UInt64("memberID as an unsigned 64-bit number");
+            }
+            else if (json.NameIs("alarm"u8))
+            {
+                json.Read("the alarm type");
+                // Go prints the enum as its number.
+                type = json.TokenType == JsonTokenType.String
+                    ? TryType(json.Name()) ?? throw json.Error(EtcdctlParseErrorKind.Malformed, "NONE, NOSPACE or CORRUPT")
+                    : json.TryGetInt32(out var number) && number >= 0 ? (EtcdAlarmType)number
+                    : throw json.Error(EtcdctlParseErrorKind.Malformed, "an alarm type number (1 NOSPACE, 2 CORRUPT)");
+            }
+            else
+            {
+                json.SkipValue();
+            }
+        }
+
+        return new EtcdAlarm(id, type);
     }
 
     protected override void ReadFields(EtcdctlText text)

@@ -12,12 +12,28 @@ internal sealed class EndpointHashKvParser() : EtcdctlCommandParser("endpoint ha
         // [{"Endpoint": "...", "HashKV": {"header": {...}, "hash": 1, "compact_revision": 2, "hash_revision": 3}}]
         var json = new EtcdctlJson(utf8, start, stackalloc JsonName[64]);
         json.Start(JsonTokenType.StartArray, "endpoint hashkv output, a JSON array of {\"Endpoint\", \"HashKV\"}");
-        Span<JsonValue> values = stackalloc JsonValue[2];
+
         while (json.NextObject("an endpoint hash object or ']'", "an endpoint hash object"))
         {
-            var other = json.ReadObject("Endpoint HashKV"u8, values, "a property name or '}'");
-            var hash = values[1].Found ? ReadJsonHash(json.Object(values[1], "the HashKV object")) : null;
-            var endpoint = json.String(values[0], "Endpoint as a JSON string");
+            string? endpoint = null, other = null;
+            EtcdctlHashKv? hash = null;
+            while (json.NextProperty("a property name or '}'"))
+            {
+                if (json.NameIs("Endpoint"u8))
+                {
+                    endpoint = json.String("Endpoint as a JSON string");
+                }
+                else if (json.NameIs("HashKV"u8))
+                {
+                    json.Expect(JsonTokenType.StartObject, "the HashKV object");
+                    hash = ReadJsonHash(ref json);
+                }
+                else
+                {
+                    json.SkipOther(ref other);
+                }
+            }
+
             text.Add(first, hash is null || endpoint is null
                 ? throw json.Error(other is null ? EtcdctlParseErrorKind.Malformed : EtcdctlParseErrorKind.WrongCommand,
                     other is null ? "\"Endpoint\" and a \"HashKV\" object in each entry" : $"endpoint hashkv output (this is {other} output)")
@@ -27,22 +43,38 @@ internal sealed class EndpointHashKvParser() : EtcdctlCommandParser("endpoint ha
         return json.CheckEnd();
     }
 
-    private static EtcdctlHashKv ReadJsonHash(EtcdctlJson json)
+    private static EtcdctlHashKv ReadJsonHash(ref EtcdctlJson json)
     {
-        Span<JsonValue> v = stackalloc JsonValue[4];
-        json.ReadObject("header hash compact_revision hash_revision"u8, v, "a HashKV property or '}'");
-        var header = v[0].Found ? StatusJson.ReadHeader(json.Object(v[0], "the header object")).ToHeader() : null;
-        var hash = json.UInt64(v[1], "hash as an unsigned 32-bit number") is not { } value ? 0u
-            : value <= uint.MaxValue ? (uint)value : throw json.ErrorAt(v[1], "hash as an unsigned 32-bit number");
-        return new EtcdctlHashKv
+        ResponseHeader? header = null;
+        uint hash = 0;
+        long? compact = null, hashRevision = null;
+        while (json.NextProperty("a HashKV property or '}'"))
         {
-            Endpoint = string.Empty,
-            Hash = hash,
-            Header = header,
-            Revision = header?.Revision,
-            CompactRevision = json.Int64(v[2], "compact_revision as a 64-bit number") ?? 0,
-            HashRevision = json.Int64(v[3], "hash_revision as a 64-bit number"),
-        };
+            if (json.NameIs("header"u8))
+            {
+                json.Expect(JsonTokenType.StartObject, "the header object");
+                header = StatusJson.ReadHeader(ref json).ToHeader();
+            }
+            else if (json.NameIs("hash"u8))
+            {
+                var value = json.UInt64("hash as an unsigned 32-bit number");
+                hash = value <= uint.MaxValue ? (uint)value : throw json.Error(EtcdctlParseErrorKind.Malformed, "hash as an unsigned 32-bit number");
+            }
+            else if (json.NameIs("compact_revision"u8))
+            {
+                compact = json.Int64("compact_revision as a 64-bit number");
+            }
+            else if (json.NameIs("hash_revision"u8))
+            {
+                hashRevision = json.Int64("hash_revision as a 64-bit number");
+            }
+            else
+            {
+                json.SkipValue();
+            }
+        }
+
+        return new EtcdctlHashKv { Endpoint = string.Empty, Hash = hash, Header = header, Revision = header?.Revision, CompactRevision = compact ?? 0, HashRevision = hashRevision };
     }
 
     protected override void ReadTable(EtcdctlText text)

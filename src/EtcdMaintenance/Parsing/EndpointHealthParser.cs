@@ -15,15 +15,38 @@ internal sealed class EndpointHealthParser() : EtcdctlCommandParser("endpoint he
         // [{"endpoint": "...", "health": true, "took": "2.1ms", "error": "..."}]
         var json = new EtcdctlJson(utf8, start, stackalloc JsonName[64]);
         json.Start(JsonTokenType.StartArray, "endpoint health output, a JSON array of {\"endpoint\", \"health\", \"took\"}");
-        Span<JsonValue> v = stackalloc JsonValue[4];
+
         while (json.NextObject("an endpoint health object or ']'", "an endpoint health object"))
         {
-            var other = json.ReadObject("endpoint health took error"u8, v, "a property name or '}'");
-            var endpoint = json.String(v[0], "endpoint as a JSON string");
-            var health = json.Boolean(v[1], "health as true or false");
-            var took = json.String(v[2], "took as a JSON string such as \"2.5ms\"") is not { Length: > 0 } value ? (TimeSpan?)null
-                : GoDuration.TryParse(value, out var duration) ? duration : throw json.ErrorAt(v[2], "a Go duration such as 2.720259ms");
-            var error = json.String(v[3], "error as a JSON string") is { Length: > 0 } message ? message : null;
+            string? endpoint = null, error = null, other = null;
+            bool? health = null;
+            TimeSpan? took = null;
+            while (json.NextProperty("a property name or '}'"))
+            {
+                if (json.NameIs("endpoint"u8))
+                {
+                    endpoint = json.String("endpoint as a JSON string");
+                }
+                else if (json.NameIs("health"u8))
+                {
+                    health = json.Boolean("health as true or false");
+                }
+                else if (json.NameIs("took"u8))
+                {
+                    var value = json.String("took as a JSON string such as \"2.5ms\"");
+                    took = value.Length == 0 ? null : GoDuration.TryParse(value, out var duration) ? duration
+                        : throw json.Error(EtcdctlParseErrorKind.Malformed, "a Go duration such as 2.720259ms");
+                }
+                else if (json.NameIs("error"u8))
+                {
+                    error = json.String("error as a JSON string") is { Length: > 0 } value ? value : null;
+                }
+                else
+                {
+                    json.SkipOther(ref other);
+                }
+            }
+
             text.Add(first, endpoint is null || health is null
                 ? throw json.Error(other is null ? EtcdctlParseErrorKind.Malformed : EtcdctlParseErrorKind.WrongCommand,
                     other is null ? "\"endpoint\" and \"health\" in each entry" : $"endpoint health output (this is {other} output)")

@@ -5,12 +5,6 @@ namespace EtcdMaintenance.Parsing;
 /// <summary>Where a property name lies in the output, to refuse a name given twice in one object without allocating.</summary>
 internal readonly record struct JsonName(int Depth, int Start, int Length);
 
-/// <summary>Where a property's value starts in the output and the token that starts it (<see cref="JsonTokenType.None"/>: the property is absent).</summary>
-internal readonly record struct JsonValue(JsonTokenType Type, int Start)
-{
-    public bool Found => Type != JsonTokenType.None;
-}
-
 /// <summary>
 /// The one reader of etcdctl's JSON output: a <see cref="Utf8JsonReader"/> over the JSON part of the captured output
 /// (UTF-8) that turns every problem into an <see cref="EtcdctlParseException"/> with the line and column in the whole
@@ -37,10 +31,12 @@ internal ref struct EtcdctlJson
         _reader = new Utf8JsonReader(utf8[start..], isFinalBlock: false, new JsonReaderState(new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = 64 }));
     }
 
+    public readonly JsonTokenType TokenType => _reader.TokenType;
+
     /// <summary>The byte offset in the whole output just after the JSON read so far.</summary>
     public readonly int End => _start + (int)_reader.BytesConsumed;
 
-    private void Read(string expected)
+    public void Read(string expected)
     {
         bool more;
         try
@@ -104,50 +100,27 @@ internal ref struct EtcdctlJson
     }
 
     /// <summary>
-    /// Reads the rest of the current object (after its <c>{</c>): notes where the value of each property named in
-    /// <paramref name="names"/> (separated by spaces) starts, at its index in <paramref name="values"/>, and skips every
-    /// value; the typed readers below then read those values. Returns the etcdctl command whose JSON has a property that
-    /// was not asked for (<c>Status</c>: endpoint status, <c>members</c>: member list, ...), or <see langword="null"/>.
+    /// Skips the value of a property the caller does not read; when <paramref name="other"/> is still unknown, sets it to
+    /// the etcdctl command whose JSON has a property of that name (<c>Status</c>: endpoint status, <c>members</c>: member list, ...).
     /// </summary>
-    public string? ReadObject(scoped ReadOnlySpan<byte> names, scoped Span<JsonValue> values, string expected)
+    public void SkipOther(ref string? other)
     {
-        values.Clear();
-        string? other = null;
-        while (NextProperty(expected))
-        {
-            var index = IndexOfName(names);
-            if (index >= 0)
-            {
-                values[index] = SkipValue();
-                continue;
-            }
-
-            other ??= NameIs("Status"u8) ? "endpoint status" : NameIs("HashKV"u8) ? "endpoint hashkv" : NameIs("health"u8) ? "endpoint health"
-                : NameIs("members"u8) ? "member list" : NameIs("alarms"u8) ? "alarm list" : NameIs("kvs"u8) || NameIs("count"u8) ? "get" : null;
-            _ = SkipValue();
-        }
-
-        return other;
+        other ??= NameIs("Status"u8) ? "endpoint status" : NameIs("HashKV"u8) ? "endpoint hashkv" : NameIs("health"u8) ? "endpoint health"
+            : NameIs("members"u8) ? "member list" : NameIs("alarms"u8) ? "alarm list" : NameIs("kvs"u8) || NameIs("count"u8) ? "get" : null;
+        SkipValue();
     }
 
-    private readonly int IndexOfName(ReadOnlySpan<byte> names)
+    public void Expect(JsonTokenType type, string expected)
     {
-        var index = 0;
-        foreach (var range in names.Split((byte)' '))
+        Read(expected);
+        if (_reader.TokenType != type)
         {
-            if (NameIs(names[range]))
-            {
-                return index;
-            }
-
-            index++;
+            throw Error(EtcdctlParseErrorKind.Malformed, expected);
         }
-
-        return -1;
     }
 
     /// <summary>Reads the next property name of the current object; <see langword="false"/> at its end.</summary>
-    private bool NextProperty(string expected)
+    public bool NextProperty(string expected)
     {
         Read(expected);
         return _reader.TokenType != JsonTokenType.EndObject;
@@ -164,13 +137,21 @@ internal ref struct EtcdctlJson
             : throw Error(EtcdctlParseErrorKind.Malformed, expectedItem);
     }
 
-    private readonly bool NameIs(ReadOnlySpan<byte> name) => _reader.ValueTextEquals(name);
+    public readonly bool NameIs(ReadOnlySpan<byte> name) => _reader.ValueTextEquals(name);
 
-    /// <summary>Reads and skips the value of the current property; returns where it starts.</summary>
-    private JsonValue SkipValue()
+    /// <summary>The current property name or string value.</summary>
+    public readonly string Name() => _reader.GetString() ?? string.Empty;
+
+    public readonly bool TryGetInt32(out int value)
+    {
+        value = 0;
+        return _reader.TokenType == JsonTokenType.Number && _reader.TryGetInt32(out value);
+    }
+
+    /// <summary>Reads and skips the value of the current property.</summary>
+    public void SkipValue()
     {
         Read("a JSON value");
-        var value = new JsonValue(_reader.TokenType, _start + (int)_reader.TokenStartIndex);
         bool done;
         try
         {
@@ -181,78 +162,80 @@ internal ref struct EtcdctlJson
             throw FromJsonException(ex, "a JSON value");
         }
 
-        return done ? value : throw new EtcdctlParseException(Utf8Text.EndOfOutput(_utf8, "the rest of a JSON value"));
+        if (!done)
+        {
+            throw new EtcdctlParseException(Utf8Text.EndOfOutput(_utf8, "the rest of a JSON value"));
+        }
     }
 
-    /// <summary>A reader of one value noted by <see cref="ReadObject"/>, its first token read.</summary>
-    private readonly EtcdctlJson At(JsonValue value, string what)
+    public ulong UInt64(string what)
     {
-        var json = new EtcdctlJson(_utf8, value.Start, _names[_nameCount..]);
-        json.Read(what);
-        return json;
+        Read(what);
+        return _reader.TokenType == JsonTokenType.Number && _reader.TryGetUInt64(out var value) ? value : throw Error(EtcdctlParseErrorKind.Malformed, what);
     }
 
-    /// <summary>The object at <paramref name="value"/>, to read with <see cref="ReadObject"/>.</summary>
-    public readonly EtcdctlJson Object(JsonValue value, string what) => value.Type == JsonTokenType.StartObject ? At(value, what) : throw ErrorAt(value, what);
-
-    /// <summary>The array at <paramref name="value"/>, to read with <see cref="NextObject"/>.</summary>
-    public readonly EtcdctlJson Array(JsonValue value, string what) => value.Type == JsonTokenType.StartArray ? At(value, what) : throw ErrorAt(value, what);
-
-    /// <summary>An unsigned number; <see langword="null"/> when the property is absent.</summary>
-    public readonly ulong? UInt64(JsonValue value, string what) =>
-        !value.Found ? null : value.Type == JsonTokenType.Number && At(value, what)._reader.TryGetUInt64(out var number) ? number : throw ErrorAt(value, what);
-
-    /// <summary>A number; <see langword="null"/> when the property is absent.</summary>
-    public readonly long? Int64(JsonValue value, string what) =>
-        !value.Found ? null : value.Type == JsonTokenType.Number && At(value, what)._reader.TryGetInt64(out var number) ? number : throw ErrorAt(value, what);
+    public long Int64(string what)
+    {
+        Read(what);
+        return _reader.TokenType == JsonTokenType.Number && _reader.TryGetInt64(out var value) ? value : throw Error(EtcdctlParseErrorKind.Malformed, what);
+    }
 
     /// <summary>A revision or a size: etcd never reports one below zero.</summary>
-    public readonly long? NonNegativeInt64(JsonValue value, string what) => Int64(value, what) is var number && number < 0 ? throw ErrorAt(value, what) : number;
+    public long NonNegativeInt64(string what) => Int64(what) is var value and >= 0 ? value : throw Error(EtcdctlParseErrorKind.Malformed, what);
 
-    public readonly bool? Boolean(JsonValue value, string what) => value.Type switch
+    public bool Boolean(string what)
     {
-        JsonTokenType.None => null,
-        JsonTokenType.True => true,
-        JsonTokenType.False => false,
-        _ => throw ErrorAt(value, what),
-    };
-
-    /// <summary>A string (<see langword="null"/> when absent); with <paramref name="materialize"/> off it only checks the value is one (and returns the empty string).</summary>
-    public readonly string? String(JsonValue value, string what, bool materialize = true) =>
-        !value.Found ? null : value.Type != JsonTokenType.String ? throw ErrorAt(value, what) : materialize ? At(value, what)._reader.GetString()! : string.Empty;
-
-    /// <summary>An array of strings (<c>null</c> is read as empty; <see langword="null"/> when absent); with <paramref name="materialize"/> off it only checks it.</summary>
-    public readonly IReadOnlyList<string>? StringArray(JsonValue value, string what, bool materialize = true)
-    {
-        if (value.Type is JsonTokenType.None or JsonTokenType.Null)
+        Read(what);
+        return _reader.TokenType switch
         {
-            return value.Found ? [] : null;
+            JsonTokenType.True => true,
+            JsonTokenType.False => false,
+            _ => throw Error(EtcdctlParseErrorKind.Malformed, what),
+        };
+    }
+
+    /// <summary>Reads a string; with <paramref name="materialize"/> off it only checks the value is one (and returns the empty string).</summary>
+    public string String(string what, bool materialize = true)
+    {
+        Read(what);
+        return _reader.TokenType != JsonTokenType.String ? throw Error(EtcdctlParseErrorKind.Malformed, what)
+            : materialize ? _reader.GetString()! : string.Empty;
+    }
+
+    /// <summary>Reads an array of strings (or <c>null</c>, read as empty); with <paramref name="materialize"/> off it only checks it.</summary>
+    public IReadOnlyList<string> StringArray(string what, bool materialize = true)
+    {
+        Read(what);
+        if (_reader.TokenType == JsonTokenType.Null)
+        {
+            return [];
         }
 
-        var json = Array(value, what);
+        if (_reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw Error(EtcdctlParseErrorKind.Malformed, what);
+        }
+
         List<string>? items = null;
         while (true)
         {
-            json.Read(what);
-            if (json._reader.TokenType == JsonTokenType.EndArray)
+            Read(what);
+            if (_reader.TokenType == JsonTokenType.EndArray)
             {
                 return (IReadOnlyList<string>?)items ?? [];
             }
 
-            if (json._reader.TokenType != JsonTokenType.String)
+            if (_reader.TokenType != JsonTokenType.String)
             {
-                throw json.Error(EtcdctlParseErrorKind.Malformed, what);
+                throw Error(EtcdctlParseErrorKind.Malformed, what);
             }
 
             if (materialize)
             {
-                (items ??= []).Add(json._reader.GetString()!);
+                (items ??= []).Add(_reader.GetString()!);
             }
         }
     }
-
-    /// <summary>The error at a value noted by <see cref="ReadObject"/>.</summary>
-    public readonly EtcdctlParseException ErrorAt(JsonValue value, string expected) => new(Utf8Text.ErrorAt(_utf8, value.Start, EtcdctlParseErrorKind.Malformed, expected));
 
     /// <summary>The error at the current token.</summary>
     public readonly EtcdctlParseException Error(EtcdctlParseErrorKind kind, string expected) =>

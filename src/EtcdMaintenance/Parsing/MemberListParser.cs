@@ -15,22 +15,34 @@ internal sealed class MemberListParser() : EtcdctlCommandParser("member list")
         // {"header": {...}, "members": [{"ID": 1, "name": "...", "peerURLs": [...], "clientURLs": [...], "isLearner": true}]}
         var json = new EtcdctlJson(utf8, start, stackalloc JsonName[64]);
         json.Start(JsonTokenType.StartObject, "member list output, a JSON object with \"members\"");
-        Span<JsonValue> values = stackalloc JsonValue[2];
-        var other = json.ReadObject("header members"u8, values, "a property name or '}'");
-        if (values[0].Found)
-        {
-            text.Add(first, StatusJson.ReadHeader(json.Object(values[0], "the header object")).ToHeader());
-        }
 
-        if (values[1].Found)
+        string? other = null;
+        var sawHeader = false;
+        var sawMembers = false;
+        while (json.NextProperty("a property name or '}'"))
         {
-            var members = json.Array(values[1], "an array of members");
-            while (members.NextObject("a member object or ']'", "a member object"))
+            if (json.NameIs("header"u8))
             {
-                text.Add(first, ReadJsonMember(ref members));
+                json.Expect(JsonTokenType.StartObject, "the header object");
+                text.Add(first, StatusJson.ReadHeader(ref json).ToHeader());
+                sawHeader = true;
+            }
+            else if (json.NameIs("members"u8))
+            {
+                json.Expect(JsonTokenType.StartArray, "an array of members");
+                sawMembers = true;
+                while (json.NextObject("a member object or ']'", "a member object"))
+                {
+                    text.Add(first, ReadJsonMember(ref json));
+                }
+            }
+            else
+            {
+                json.SkipOther(ref other);
             }
         }
-        else if (other is not null || !values[0].Found)
+
+        if (!sawMembers && (other is not null || !sawHeader))
         {
             throw other is not null ? json.Error(EtcdctlParseErrorKind.WrongCommand, $"member list output (this is {other} output)")
                 : json.Error(EtcdctlParseErrorKind.Malformed, "a \"members\" array");
@@ -41,12 +53,39 @@ internal sealed class MemberListParser() : EtcdctlCommandParser("member list")
 
     private static EtcdMember ReadJsonMember(ref EtcdctlJson json)
     {
-        Span<JsonValue> v = stackalloc JsonValue[5];
-        json.ReadObject("ID name peerURLs clientURLs isLearner"u8, v, "a member property or '}'");
-        var id = json.UInt64(v[0], "ID as an unsigned 64-bit number");
-        var member = new EtcdMember(id ?? 0, json.String(v[1], "name as a JSON string") ?? string.Empty, json.StringArray(v[2], "peerURLs as an array of strings") ?? [],
-            json.StringArray(v[3], "clientURLs as an array of strings") ?? [], json.Boolean(v[4], "isLearner as true or false") ?? false);
-        return id is null ? throw json.Error(EtcdctlParseErrorKind.Malformed, "an \"ID\" in each member") : member;
+        ulong? id = null;
+        var name = string.Empty;
+        IReadOnlyList<string> peers = [], clients = [];
+        var isLearner = false;
+        while (json.NextProperty("a member property or '}'"))
+        {
+            if (json.NameIs("ID"u8))
+            {
+                id = json.UInt64("ID as an unsigned 64-bit number");
+            }
+            else if (json.NameIs("name"u8))
+            {
+                name = json.String("name as a JSON string");
+            }
+            else if (json.NameIs("peerURLs"u8))
+            {
+                peers = json.StringArray("peerURLs as an array of strings");
+            }
+            else if (json.NameIs("clientURLs"u8))
+            {
+                clients = json.StringArray("clientURLs as an array of strings");
+            }
+            else if (json.NameIs("isLearner"u8))
+            {
+                isLearner = json.Boolean("isLearner as true or false");
+            }
+            else
+            {
+                json.SkipValue();
+            }
+        }
+
+        return id is { } memberId ? new EtcdMember(memberId, name, peers, clients, isLearner) : throw json.Error(EtcdctlParseErrorKind.Malformed, "an \"ID\" in each member");
     }
 
     protected override void ReadTable(EtcdctlText text)

@@ -53,52 +53,147 @@ internal static class StatusJson
             return false;
         }
 
-        Span<JsonValue> values = stackalloc JsonValue[2];
-        var otherCommand = json.ReadObject("Endpoint Status"u8, values, "a property name or '}'");
-        if (!values[1].Found)
+        string? endpoint = null;
+        StatusValues? status = null;
+        string? otherCommand = null;
+        while (json.NextProperty("a property name or '}'"))
+        {
+            if (json.NameIs("Endpoint"u8))
+            {
+                endpoint = json.String("the endpoint as a JSON string", full);
+            }
+            else if (json.NameIs("Status"u8))
+            {
+                json.Expect(JsonTokenType.StartObject, "the Status object");
+                status = ReadStatus(ref json, full);
+            }
+            else
+            {
+                json.SkipOther(ref otherCommand);
+            }
+        }
+
+        if (status is not { } read)
         {
             throw otherCommand is null
                 ? json.Error(EtcdctlParseErrorKind.Malformed, "a \"Status\" object in each endpoint entry")
                 : json.Error(EtcdctlParseErrorKind.WrongCommand, $"endpoint status output (this is {otherCommand} output)");
         }
 
-        var read = ReadStatus(json.Object(values[1], "the Status object"), full);
-        var endpoint = json.String(values[0], "the endpoint as a JSON string", full) ?? throw json.Error(EtcdctlParseErrorKind.Malformed, "an \"Endpoint\" in each endpoint entry");
-        entry = new StatusJsonEntry(full ? read.ToStatus(endpoint) : null, read.Header.MemberId, read.Header.Revision, read.Header.HasRevision);
+        entry = endpoint is null
+            ? throw json.Error(EtcdctlParseErrorKind.Malformed, "an \"Endpoint\" in each endpoint entry")
+            : new StatusJsonEntry(full ? read.ToStatus(endpoint) : null, read.Header.MemberId, read.Header.Revision, read.Header.HasRevision);
         return true;
     }
 
-    private static StatusValues ReadStatus(EtcdctlJson json, bool full)
+    private static StatusValues ReadStatus(ref EtcdctlJson json, bool full)
     {
-        Span<JsonValue> v = stackalloc JsonValue[12];
-        json.ReadObject("header version dbSize dbSizeInUse leader raftIndex raftTerm raftAppliedIndex errors isLearner storageVersion dbSizeQuota"u8, v, "a Status property or '}'");
-        JsonHeader? header = v[0].Found ? ReadHeader(json.Object(v[0], "the header object")) : null;
-        var values = new StatusValues(
-            default,
-            json.String(v[1], "the version as a JSON string", full) ?? string.Empty,
-            json.NonNegativeInt64(v[2], "dbSize as a non-negative 64-bit number") ?? 0,
-            json.NonNegativeInt64(v[3], "dbSizeInUse as a non-negative 64-bit number"),
-            json.NonNegativeInt64(v[11], "dbSizeQuota as a non-negative 64-bit number") is > 0 and var quota ? quota : null,
-            json.UInt64(v[4], "leader as an unsigned 64-bit number") ?? 0,
-            json.UInt64(v[5], "raftIndex as an unsigned 64-bit number") ?? 0,
-            json.UInt64(v[6], "raftTerm as an unsigned 64-bit number") ?? 0,
-            json.UInt64(v[7], "raftAppliedIndex as an unsigned 64-bit number") ?? 0,
-            json.StringArray(v[8], "errors as an array of strings", full) ?? [],
-            json.Boolean(v[9], "isLearner as true or false") ?? false,
-            json.String(v[10], "storageVersion as a JSON string", full) is { Length: > 0 } storageVersion ? storageVersion : null);
-        return header is { } h ? values with { Header = h } : throw json.Error(EtcdctlParseErrorKind.Malformed, "a \"header\" object in Status");
+        JsonHeader? header = null;
+        string version = string.Empty;
+        long dbSize = 0;
+        long? dbSizeInUse = null, quota = null;
+        ulong leader = 0, raftIndex = 0, raftTerm = 0, raftAppliedIndex = 0;
+        IReadOnlyList<string> errors = [];
+        var isLearner = false;
+        string? storageVersion = null;
+        while (json.NextProperty("a Status property or '}'"))
+        {
+            if (json.NameIs("header"u8))
+            {
+                json.Expect(JsonTokenType.StartObject, "the header object");
+                header = ReadHeader(ref json);
+            }
+            else if (json.NameIs("version"u8))
+            {
+                version = json.String("the version as a JSON string", full);
+            }
+            else if (json.NameIs("dbSize"u8))
+            {
+                dbSize = json.NonNegativeInt64("dbSize as a non-negative 64-bit number");
+            }
+            else if (json.NameIs("dbSizeInUse"u8))
+            {
+                dbSizeInUse = json.NonNegativeInt64("dbSizeInUse as a non-negative 64-bit number");
+            }
+            else if (json.NameIs("leader"u8))
+            {
+                leader = json.UInt64("leader as an unsigned 64-bit number");
+            }
+            else if (json.NameIs("raftIndex"u8))
+            {
+                raftIndex = json.UInt64("raftIndex as an unsigned 64-bit number");
+            }
+            else if (json.NameIs("raftTerm"u8))
+            {
+                raftTerm = json.UInt64("raftTerm as an unsigned 64-bit number");
+            }
+            else if (json.NameIs("raftAppliedIndex"u8))
+            {
+                raftAppliedIndex = json.UInt64("raftAppliedIndex as an unsigned 64-bit number");
+            }
+            else if (json.NameIs("errors"u8))
+            {
+                errors = json.StringArray("errors as an array of strings", full);
+            }
+            else if (json.NameIs("isLearner"u8))
+            {
+                isLearner = json.Boolean("isLearner as true or false");
+            }
+            else if (json.NameIs("storageVersion"u8))
+            {
+                var value = json.String("storageVersion as a JSON string", full);
+                storageVersion = value.Length == 0 ? null : value;
+            }
+            else if (json.NameIs("dbSizeQuota"u8))
+            {
+                var value = json.NonNegativeInt64("dbSizeQuota as a non-negative 64-bit number");
+                quota = value > 0 ? value : null;
+            }
+            else
+            {
+                json.SkipValue();
+            }
+        }
+
+        if (header is not { } h)
+        {
+            throw json.Error(EtcdctlParseErrorKind.Malformed, "a \"header\" object in Status");
+        }
+
+        return new StatusValues(h, version, dbSize, dbSizeInUse, quota, leader, raftIndex, raftTerm, raftAppliedIndex, errors, isLearner, storageVersion);
     }
 
     /// <summary>Reads a response header's members after its '{'. Fields etcd left at zero are omitted by Go's JSON encoder.</summary>
-    public static JsonHeader ReadHeader(EtcdctlJson json)
+    public static JsonHeader ReadHeader(ref EtcdctlJson json)
     {
-        Span<JsonValue> v = stackalloc JsonValue[4];
-        json.ReadObject("cluster_id member_id revision raft_term"u8, v, "a header property or '}'");
-        return new JsonHeader(
-            json.UInt64(v[0], "cluster_id as an unsigned 64-bit number") ?? 0,
-            json.UInt64(v[1], "member_id as an unsigned 64-bit number") ?? 0,
-            json.NonNegativeInt64(v[2], "revision as a non-negative 64-bit number") ?? 0,
-            json.UInt64(v[3], "raft_term as an unsigned 64-bit number") ?? 0,
-            v[2].Found);
+        ulong clusterId = 0, memberId = 0, raftTerm = 0;
+        long revision = 0;
+        var hasRevision = false;
+        while (json.NextProperty("a header property or '}'"))
+        {
+            if (json.NameIs("cluster_id"u8))
+            {
+                clusterId = json.UInt64("cluster_id as an unsigned 64-bit number");
+            }
+            else if (json.NameIs("member_id"u8))
+            {
+                memberId = json.UInt64("member_id as an unsigned 64-bit number");
+            }
+            else if (json.NameIs("revision"u8))
+            {
+                revision = json.NonNegativeInt64("revision as a non-negative 64-bit number");
+                hasRevision = true;
+            }
+            else if (json.NameIs("raft_term"u8))
+            {
+                raftTerm = json.UInt64("raft_term as an unsigned 64-bit number");
+            }
+            else
+            {
+                json.SkipValue();
+            }
+        }
+
+        return new JsonHeader(clusterId, memberId, revision, raftTerm, hasRevision);
     }
 }
