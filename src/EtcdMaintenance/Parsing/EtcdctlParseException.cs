@@ -7,6 +7,28 @@ namespace EtcdMaintenance.Parsing;
 /// </summary>
 public sealed class EtcdctlParseException : FormatException
 {
+    /// <summary>Creates the exception with a default message, for output that is not what was expected at no particular place.</summary>
+    public EtcdctlParseException()
+        : this("The etcdctl output could not be parsed.")
+    {
+    }
+
+    /// <summary>Creates the exception with a message, for output that is not what was expected at no particular place.</summary>
+    /// <param name="message">What went wrong.</param>
+    public EtcdctlParseException(string message)
+        : this(message, null)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and its cause; <see cref="Error"/> is malformed output, line and column 0.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public EtcdctlParseException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+        Error = new EtcdctlParseError(EtcdctlParseErrorKind.Malformed, 0, 0, message, null);
+    }
+
     /// <summary>Creates the exception for a parse error.</summary>
     public EtcdctlParseException(EtcdctlParseError error)
         : base((error ?? throw new ArgumentNullException(nameof(error))).Message)

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace EtcdMaintenance.Parsing;
 
 /// <summary>
@@ -145,24 +143,7 @@ internal sealed class EtcdctlTable
     }
 
     /// <summary>Upper case, single spaces, underscores as spaces: <c>raft_applied  index</c> is <c>RAFT APPLIED INDEX</c>.</summary>
-    private static string Normalize(string header)
-    {
-        var builder = new StringBuilder(header.Length);
-        var space = false;
-        foreach (var c in header)
-        {
-            if (char.IsWhiteSpace(c) || c == '_')
-            {
-                space = builder.Length > 0;
-                continue;
-            }
-
-            builder.Append(space ? " " : string.Empty).Append(char.ToUpperInvariant(c));
-            space = false;
-        }
-
-        return builder.ToString();
-    }
+    private static string Normalize(string header) => string.Join(' ', header.Replace('_', ' ').Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToUpperInvariant();
 
     private static Cell[] SplitRow(EtcdctlText text, TextLine line, int offset, ReadOnlySpan<char> trimmed, int expectedCells)
     {

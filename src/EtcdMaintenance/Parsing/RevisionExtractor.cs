@@ -112,12 +112,7 @@ public static class RevisionExtractor
         var errorLine = 0;
         foreach (var line in new Utf8Lines(utf8))
         {
-            var kind = EtcdctlText.Classify(line.Text);
-            if (kind == LineKind.HashFailure)
-            {
-                throw new EtcdctlParseException(Utf8Text.Error(EtcdctlParseErrorKind.WrongCommand, line.Number, line.Text, 0, "endpoint status output (this line comes from endpoint hashkv)"));
-            }
-
+            var kind = Classify(line);
             if (kind != LineKind.Content)
             {
                 errorLine = errorLine == 0 && kind == LineKind.Noise && EtcdctlText.IsErrorLine(line.Text) ? line.Number : errorLine;
@@ -179,12 +174,14 @@ public static class RevisionExtractor
 
         foreach (var line in new Utf8Lines(utf8, json.CheckEnd()))
         {
-            if (EtcdctlText.Classify(line.Text) == LineKind.HashFailure)
-            {
-                throw new EtcdctlParseException(Utf8Text.Error(EtcdctlParseErrorKind.WrongCommand, line.Number, line.Text, 0, "endpoint status output (this line comes from endpoint hashkv)"));
-            }
+            _ = Classify(line);
         }
     }
+
+    /// <summary>What a line is; a failure line of endpoint hashkv is refused.</summary>
+    private static LineKind Classify(Utf8Line line) => EtcdctlText.Classify(line.Text) is var kind && kind == LineKind.HashFailure
+        ? throw new EtcdctlParseException(Utf8Text.Error(EtcdctlParseErrorKind.WrongCommand, line.Number, line.Text, 0, "endpoint status output (this line comes from endpoint hashkv)"))
+        : kind;
 
     /// <summary>
     /// Records of <c>"Key" : value</c> lines, each starting at <c>"ClusterID"</c>: the header (ClusterID, MemberID,
@@ -197,12 +194,7 @@ public static class RevisionExtractor
         foreach (var line in new Utf8Lines(utf8, start))
         {
             last = line;
-            var kind = EtcdctlText.Classify(line.Text);
-            if (kind == LineKind.HashFailure)
-            {
-                throw new EtcdctlParseException(Utf8Text.Error(EtcdctlParseErrorKind.WrongCommand, line.Number, line.Text, 0, "endpoint status output (this line comes from endpoint hashkv)"));
-            }
-
+            var kind = Classify(line);
             if (kind != LineKind.Content)
             {
                 continue;

@@ -253,4 +253,25 @@ public sealed class BadInputTests
         Assert.Equal((0, 0L), (count, compact));
         Assert.Equal(EtcdctlParseErrorKind.Empty, error!.Kind);
     }
+
+    [Fact]
+    public void EtcdctlParseException_StandardConstructors_KeepTheMessageAndCauseAndGiveAnUnpositionedError()
+    {
+        var cause = new InvalidOperationException("cause");
+
+        var bare = new EtcdctlParseException();
+        var withMessage = new EtcdctlParseException("not status output");
+        var withCause = new EtcdctlParseException("not status output", cause);
+
+        Assert.False(string.IsNullOrEmpty(bare.Message));
+        Assert.Equal("not status output", withMessage.Message);
+        Assert.Same(cause, withCause.InnerException);
+        Assert.All([bare, withMessage, withCause], ex =>
+        {
+            Assert.Equal(EtcdctlParseErrorKind.Malformed, ex.Kind);
+            Assert.Equal(0, ex.Line);
+            Assert.Equal(0, ex.Column);
+        });
+        Assert.Equal("not status output", withCause.Expected);
+    }
 }
