@@ -101,8 +101,9 @@ internal sealed class EndpointStatusParser() : EtcdctlCommandParser("endpoint st
             DbSizeQuota = quota > 0 ? quota : null,
             SizesAreApproximate = approximate,
             IsLearner = isLearner,
-            // etcdctl joins errors with ", ", and the table writer may have wrapped them onto continuation lines.
-            Errors = errors is { } e ? e.Value.Split(", ", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [],
+            // etcdctl joins errors with ", ", and the table writer may have wrapped them onto continuation lines; output
+            // cut just after a separator's comma leaves that comma at the end.
+            Errors = errors is { } e ? e.Value.TrimEnd().TrimEnd(',').Split(", ", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [],
             StorageVersion = row.Optional("STORAGE VERSION")?.Value,
         };
         text.Add(endpoint.Line, status);
