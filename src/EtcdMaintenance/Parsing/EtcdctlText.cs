@@ -343,7 +343,7 @@ internal sealed class EtcdctlText
             {
                 if (stripped)
                 {
-                    parts.Add(new Cell(string.Empty, string.Empty, line, span.Length));
+                    parts.Add(new Cell(parts.Count < names.Length ? names[parts.Count] : string.Empty, string.Empty, line, span.Length));
                 }
 
                 return parts;

@@ -6,6 +6,18 @@ namespace EtcdMaintenance.Tests.Parsing;
 
 public sealed class BadInputTests
 {
+    [Fact]
+    public void SimpleMemberLine_WhoseEmptyLastFieldLostItsSpace_StillNamesItsColumns()
+    {
+        // Found by MutatedRealCaptures: the empty CLIENT ADDRS after a stripped ", " was a cell without a name.
+        var list = EtcdctlOutput.ParseMemberList("5464e90a61214a02, started, n3, http://127.0.0.1:39439,\n", EtcdctlOutputFormat.Simple);
+
+        var member = Assert.Single(list.Members);
+        Assert.Equal("n3", member.Name);
+        Assert.Equal(["http://127.0.0.1:39439"], member.PeerUrls);
+        Assert.Empty(member.ClientUrls);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("   \n\n\t\n")]
