@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
@@ -15,9 +14,10 @@ namespace EtcdMaintenance.Parsing;
 /// methods fail with <see cref="EtcdctlParseErrorKind.NotInFormat"/> rather than return a number. Output of another
 /// command (member list's header has a revision too) fails with <see cref="EtcdctlParseErrorKind.WrongCommand"/>.</para>
 /// <para>JSON is read by the same reader as <see cref="EtcdctlOutput.ParseEndpointStatus"/>, which checks every byte and
-/// every value; it only skips building the records. So the <c>TryExtract</c> and <c>TryGetCompactRevision</c> methods
-/// allocate nothing when they succeed: they read the caller's bytes (strings are transcoded into a pooled buffer) and
-/// write into the caller's span. Only a failure allocates its <see cref="EtcdctlParseError"/>.</para>
+/// every value; it only skips building the records. So from JSON the <c>TryExtract</c> and <c>TryGetCompactRevision</c>
+/// methods allocate nothing when they succeed: they read the caller's bytes (strings are transcoded into a pooled
+/// buffer) and write into the caller's span. <c>-w fields</c> output is read by <see cref="EtcdctlOutput.ParseEndpointStatus"/>
+/// itself, which allocates its records. A failure allocates its <see cref="EtcdctlParseError"/>.</para>
 /// <para>Output captured with <c>2&gt;&amp;1</c> is fine: etcdctl's log lines, <c>Error:</c> lines and
 /// <c>Failed to get the status of endpoint</c> lines are skipped (those endpoints have no revision).</para>
 /// </remarks>
@@ -41,12 +41,12 @@ public static class RevisionExtractor
     public static OperationStatus TryExtract(ReadOnlySpan<byte> utf8Output, Span<EndpointRevision> destination, out int endpointCount, out long compactRevision, out EtcdctlParseError? error) =>
         Scan(utf8Output, destination, null, countOnly: false, out endpointCount, out compactRevision, out error, out _);
 
-    /// <summary>Reads the revision to compact at (the highest endpoint revision), without allocating.</summary>
+    /// <summary>Reads the revision to compact at (the highest endpoint revision); from JSON without allocating.</summary>
     /// <returns><see langword="false"/> with <paramref name="error"/> when the output is not endpoint status output that prints revisions.</returns>
     public static bool TryGetCompactRevision(ReadOnlySpan<byte> utf8Output, out long compactRevision, [NotNullWhen(false)] out EtcdctlParseError? error) =>
         Scan(utf8Output, default, null, countOnly: true, out _, out compactRevision, out error, out _) == OperationStatus.Done;
 
-    /// <summary>Reads the revision to compact at from text (transcoded into a pooled buffer, so without allocating).</summary>
+    /// <summary>Reads the revision to compact at from text (transcoded into a pooled buffer, so from JSON without allocating).</summary>
     /// <returns><see langword="false"/> with <paramref name="error"/> when the output is not endpoint status output that prints revisions.</returns>
     public static bool TryGetCompactRevision(ReadOnlySpan<char> output, out long compactRevision, [NotNullWhen(false)] out EtcdctlParseError? error) =>
         ScanText(output, null, out compactRevision, out error, out _) == OperationStatus.Done;
@@ -109,13 +109,10 @@ public static class RevisionExtractor
 
     private static EtcdctlOutputFormat ScanLines(ReadOnlySpan<byte> utf8, ref Found found)
     {
-        var errorLine = 0;
         foreach (var line in new Utf8Lines(utf8))
         {
-            var kind = Classify(line);
-            if (kind != LineKind.Content)
+            if (Classify(line) != LineKind.Content)
             {
-                errorLine = errorLine == 0 && kind == LineKind.Noise && EtcdctlText.IsErrorLine(line.Text) ? line.Number : errorLine;
                 continue;
             }
 
@@ -126,40 +123,31 @@ public static class RevisionExtractor
                 return EtcdctlOutputFormat.Json;
             }
 
-            if (line.Text[lead] == (byte)'"' && EtcdctlText.TryField(line.Text, out _, out _))
-            {
-                ScanFields(utf8, line.Start, ref found);
-                return EtcdctlOutputFormat.Fields;
-            }
-
-            throw new EtcdctlParseException(NeitherJsonNorFields(utf8, line, lead));
+            return ReadParsed(utf8, line, lead, ref found);
         }
 
-        throw new EtcdctlParseException(new EtcdctlParseError(EtcdctlParseErrorKind.Empty, errorLine, errorLine == 0 ? 0 : 1,
-            "etcdctl endpoint status output (-w json or -w fields)",
-            utf8.IsEmpty ? "an empty string" : errorLine > 0 ? "only etcdctl's error line" : "only blank or log lines"));
+        return ReadParsed(utf8, default, 0, ref found);
     }
 
-    /// <summary>The error for a first line of content that is neither JSON nor fields.</summary>
-    private static EtcdctlParseError NeitherJsonNorFields(ReadOnlySpan<byte> utf8, Utf8Line line, int lead)
+    /// <summary>
+    /// Output that is not a JSON array, read by <see cref="EtcdctlOutput.ParseEndpointStatus"/>: <c>-w fields</c> prints
+    /// each endpoint's revision; tables and simple lines do not, and anything else is refused as the full parser refuses it.
+    /// </summary>
+    private static EtcdctlOutputFormat ReadParsed(ReadOnlySpan<byte> utf8, Utf8Line first, int lead, ref Found found)
     {
-        var first = line.Text[lead];
-        if (first == (byte)'{')
+        var (format, items) = EndpointStatusParser.Instance.Parse(Encoding.UTF8.GetString(utf8), EtcdctlOutputFormat.Auto);
+        if (format is EtcdctlOutputFormat.Table or EtcdctlOutputFormat.Simple && items.OfType<EndpointStatus>().Any())
         {
-            return Utf8Text.Error(EtcdctlParseErrorKind.WrongCommand, line.Number, line.Text, lead, "endpoint status output, a JSON array (a JSON object comes from member list, alarm list or get)");
+            throw new EtcdctlParseException(Utf8Text.Error(EtcdctlParseErrorKind.NotInFormat, first.Number, first.Text, lead,
+                $"-w json or -w fields output: etcdctl's -w {format.ToString().ToLowerInvariant()} does not print the revision"));
         }
 
-        if (first is (byte)'+' or (byte)'|' || (first == 0xE2 && line.Text.Length > lead + 1 && line.Text[lead + 1] is 0x94 or 0x95))
+        foreach (var status in items.OfType<EndpointStatus>())
         {
-            // The header row names the command: endpoint status tables have a DB SIZE column.
-            return utf8[line.Start..].IndexOf("DB SIZE"u8) is >= 0 and < 4096
-                ? Utf8Text.Error(EtcdctlParseErrorKind.NotInFormat, line.Number, line.Text, lead, "-w json or -w fields output: etcdctl's -w table does not print the revision")
-                : Utf8Text.Error(EtcdctlParseErrorKind.WrongCommand, line.Number, line.Text, lead, "an endpoint status table (this table has no DB SIZE column)");
+            found.Add(status.MemberId, status.Revision ?? 0);
         }
 
-        return line.Text.Count(", "u8) >= 9
-            ? Utf8Text.Error(EtcdctlParseErrorKind.NotInFormat, line.Number, line.Text, lead, "-w json or -w fields output: etcdctl's -w simple does not print the revision")
-            : Utf8Text.Error(EtcdctlParseErrorKind.Malformed, line.Number, line.Text, lead, "etcdctl endpoint status output (-w json or -w fields)");
+        return format;
     }
 
     /// <summary>The JSON array, read by <see cref="StatusJson"/> without building records.</summary>
@@ -183,97 +171,6 @@ public static class RevisionExtractor
         ? throw new EtcdctlParseException(Utf8Text.Error(EtcdctlParseErrorKind.WrongCommand, line.Number, line.Text, 0, "endpoint status output (this line comes from endpoint hashkv)"))
         : kind;
 
-    /// <summary>
-    /// Records of <c>"Key" : value</c> lines, each starting at <c>"ClusterID"</c>: the header (ClusterID, MemberID,
-    /// Revision, RaftTerm), then the status, ending with <c>"Endpoint"</c>.
-    /// </summary>
-    private static void ScanFields(ReadOnlySpan<byte> utf8, int start, ref Found found)
-    {
-        var record = default(FieldsRecord);
-        var last = default(Utf8Line);
-        foreach (var line in new Utf8Lines(utf8, start))
-        {
-            last = line;
-            var kind = Classify(line);
-            if (kind != LineKind.Content)
-            {
-                continue;
-            }
-
-            var lead = line.Text.Length - line.Text.TrimStart(" \t"u8).Length;
-            if (!EtcdctlText.TryField(line.Text, out var key, out var value))
-            {
-                throw new EtcdctlParseException(Utf8Text.Error(line.IsLast ? EtcdctlParseErrorKind.Truncated : EtcdctlParseErrorKind.Malformed, line.Number, line.Text, lead, "a field line such as '\"Revision\" : 14'"));
-            }
-
-            if (key.SequenceEqual("ClusterID"u8))
-            {
-                Close(ref record, ref found, line, isLast: false);
-                record = new FieldsRecord { Line = line.Number };
-                continue;
-            }
-
-            if (record.Line == 0)
-            {
-                var other = key.SequenceEqual("Endpoint"u8) ? "endpoint health" : "another etcdctl command";
-                throw new EtcdctlParseException(Utf8Text.Error(EtcdctlParseErrorKind.WrongCommand, line.Number, line.Text, lead, $"endpoint status output, records starting with \"ClusterID\" (this looks like {other} output)"));
-            }
-
-            var valueColumn = line.Text.Length - value.Length - (line.Text.Length - line.Text.TrimEnd(" \t"u8).Length);
-            if (key.SequenceEqual("Revision"u8) || key.SequenceEqual("MemberID"u8))
-            {
-                var isRevision = key[0] == (byte)'R';
-                var name = isRevision ? "Revision" : "MemberID";
-                if (isRevision ? record.HasRevision : record.HasMemberId)
-                {
-                    throw new EtcdctlParseException(Utf8Text.Error(EtcdctlParseErrorKind.Malformed, line.Number, line.Text, lead, $"each field once per record (etcdctl never prints \"{name}\" twice)"));
-                }
-
-                if (!Utf8Parser.TryParse(value, out ulong number, out var used) || used != value.Length || (isRevision && number > long.MaxValue))
-                {
-                    throw new EtcdctlParseException(Utf8Text.Error(EtcdctlParseErrorKind.Malformed, line.Number, line.Text, valueColumn,
-                        isRevision ? "Revision as a non-negative 64-bit number" : "MemberID as an unsigned 64-bit number"));
-                }
-
-                (record.Revision, record.HasRevision) = isRevision ? ((long)number, true) : (record.Revision, record.HasRevision);
-                (record.MemberId, record.HasMemberId) = isRevision ? (record.MemberId, record.HasMemberId) : (number, true);
-            }
-            else if (key.SequenceEqual("DBSize"u8))
-            {
-                record.HasSize = true;
-            }
-            else if (key.SequenceEqual("Endpoint"u8))
-            {
-                record.HasEndpoint = true;
-            }
-            else if (key.SequenceEqual("AlarmType"u8) || key.SequenceEqual("Health"u8) || key.SequenceEqual("Hash"u8) || key.SequenceEqual("ID"u8))
-            {
-                throw new EtcdctlParseException(Utf8Text.Error(EtcdctlParseErrorKind.WrongCommand, line.Number, line.Text, lead, "endpoint status output (this record comes from another etcdctl command)"));
-            }
-        }
-
-        Close(ref record, ref found, last, isLast: true);
-    }
-
-    private static void Close(ref FieldsRecord record, ref Found found, Utf8Line line, bool isLast)
-    {
-        if (record.Line == 0)
-        {
-            return;
-        }
-
-        if (!record.HasRevision || !record.HasSize || !record.HasEndpoint)
-        {
-            var missing = !record.HasRevision ? "Revision" : !record.HasSize ? "DBSize" : "Endpoint";
-            throw new EtcdctlParseException(isLast
-                ? new EtcdctlParseError(EtcdctlParseErrorKind.Truncated, line.Number, Encoding.UTF8.GetCharCount(line.Text) + 1, $"a \"{missing}\" line in this record", "the end of the output")
-                : new EtcdctlParseError(record.HasSize ? EtcdctlParseErrorKind.Malformed : EtcdctlParseErrorKind.WrongCommand, record.Line, 1,
-                    record.HasSize ? $"a \"{missing}\" line in the record starting here" : "endpoint status output (this record has no \"DBSize\")", null));
-        }
-
-        found.Add(record.MemberId, record.Revision);
-    }
-
     /// <summary>The revisions found so far: written into the caller's span (or list), counted, and the highest kept.</summary>
     private ref struct Found(Span<EndpointRevision> destination, List<EndpointRevision>? list)
     {
@@ -295,14 +192,5 @@ public static class RevisionExtractor
             Count++;
             Max = Math.Max(Max, revision);
         }
-    }
-
-    /// <summary>What one <c>-w fields</c> record has shown so far.</summary>
-    private struct FieldsRecord
-    {
-        public int Line;
-        public bool HasRevision, HasMemberId, HasSize, HasEndpoint;
-        public long Revision;
-        public ulong MemberId;
     }
 }
