@@ -271,22 +271,19 @@ internal sealed class EtcdctlText
             var span = this[line];
             var lead = span.Length - span.TrimStart().Length;
             var trimmed = span.TrimStart();
-            var close = trimmed.Length > 1 && trimmed[0] == '"' ? trimmed[1..].IndexOf('"') : -1;
-            if (close <= 0)
+            var (close, colon) = FieldLine(trimmed);
+            if (close < 0)
             {
                 throw Error(EtcdctlParseErrorKind.Malformed, line, lead, "a field line such as '\"Revision\" : 14'");
             }
 
-            var afterKey = trimmed[(close + 2)..];
-            var colon = afterKey.Length - afterKey.TrimStart().Length;
-            if (colon >= afterKey.Length || afterKey[colon] != ':')
+            if (colon >= trimmed.Length || trimmed[colon] != ':')
             {
-                throw Error(line.Number == Lines[^1].Number ? EtcdctlParseErrorKind.Truncated : EtcdctlParseErrorKind.Malformed, line, lead + close + 2 + colon, "' : ' after the field name");
+                throw Error(line.Number == Lines[^1].Number ? EtcdctlParseErrorKind.Truncated : EtcdctlParseErrorKind.Malformed, line, lead + colon, "' : ' after the field name");
             }
 
-            var value = afterKey[(colon + 1)..];
-            var valueColumn = lead + close + 3 + colon + value.Length - value.TrimStart().Length;
-            fields.Add(new Cell(trimmed.Slice(1, close).ToString(), value.Trim().ToString(), line, valueColumn));
+            var value = trimmed[(colon + 1)..];
+            fields.Add(new Cell(trimmed[1..close].ToString(), value.Trim().ToString(), line, lead + colon + 1 + value.Length - value.TrimStart().Length));
         }
 
         var other = CommandOfFields(fields.Select(f => f.Name));
@@ -399,7 +396,7 @@ internal sealed class EtcdctlText
             '[' when LooksLikeJsonArray(line) => EtcdctlOutputFormat.Json,
             '{' => EtcdctlOutputFormat.Json,
             '+' or '|' or '\u250C' or '\u2502' or '\u256D' or '\u2554' or '\u2551' or '\u251C' => EtcdctlOutputFormat.Table,
-            '"' when TryField(line, out _, out _) => EtcdctlOutputFormat.Fields,
+            '"' when FieldLine(line) is (> 0, var colon) && colon < line.Length && line[colon] == ':' => EtcdctlOutputFormat.Fields,
             _ => EtcdctlOutputFormat.Simple,
         };
     }
@@ -486,33 +483,14 @@ internal sealed class EtcdctlText
         return rest.IsEmpty || int.CreateTruncating(rest[0]) is '{' or ']' or '"' or '[';
     }
 
-    /// <summary>Splits a <c>-w fields</c> line, <c>"Key" : value</c> (text or UTF-8); the value is trimmed.</summary>
-    public static bool TryField<T>(ReadOnlySpan<T> line, out ReadOnlySpan<T> key, out ReadOnlySpan<T> value)
-        where T : unmanaged, IBinaryInteger<T>
+    /// <summary>
+    /// Where the closing quote of a <c>-w fields</c> line's key is (-1 when the line does not start with a quoted key) and
+    /// where its colon should be: the first non-space after the key.
+    /// </summary>
+    private static (int Close, int Colon) FieldLine(ReadOnlySpan<char> trimmed)
     {
-        key = default;
-        value = default;
-        var trimmed = Trim(line);
-        var close = -1;
-        for (var i = 1; trimmed.Length >= 4 && int.CreateTruncating(trimmed[0]) == '"' && close < 0 && i < trimmed.Length; i++)
-        {
-            close = int.CreateTruncating(trimmed[i]) == '"' ? i - 1 : -1;
-        }
-
-        if (close <= 0)
-        {
-            return false;
-        }
-
-        var rest = Trim(trimmed[(close + 2)..]);
-        if (rest.IsEmpty || int.CreateTruncating(rest[0]) != ':')
-        {
-            return false;
-        }
-
-        key = trimmed.Slice(1, close);
-        value = Trim(rest[1..]);
-        return true;
+        var close = trimmed.Length > 1 && trimmed[0] == '"' ? trimmed[1..].IndexOf('"') + 1 : 0;
+        return close > 1 ? (close, close + 1 + trimmed[(close + 1)..].Length - trimmed[(close + 1)..].TrimStart().Length) : (-1, -1);
     }
 
     private static bool IsSpace<T>(T c)
