@@ -19,22 +19,6 @@ internal readonly record struct JsonHeader(ulong ClusterId, ulong MemberId, long
 /// </summary>
 internal static class StatusJson
 {
-    /// <summary>The values of a Status object, kept until the entry's endpoint is known.</summary>
-    private readonly record struct StatusValues(
-        JsonHeader Header, string Version, long DbSize, long? DbSizeInUse, long? Quota, ulong Leader, ulong RaftIndex, ulong RaftTerm,
-        ulong RaftAppliedIndex, IReadOnlyList<string> Errors, bool IsLearner, string? StorageVersion)
-    {
-        public EndpointStatus ToStatus(string endpoint) => new(endpoint, Header.MemberId, Version, DbSize, Leader, RaftIndex, RaftTerm, RaftAppliedIndex)
-        {
-            Header = Header.ToHeader(),
-            DbSizeInUse = DbSizeInUse,
-            Errors = Errors,
-            IsLearner = IsLearner,
-            StorageVersion = StorageVersion,
-            DbSizeQuota = Quota,
-        };
-    }
-
     /// <summary>Reads the opening <c>[</c>.</summary>
     public static void Begin(ref EtcdctlJson json)
     {
@@ -54,7 +38,7 @@ internal static class StatusJson
         }
 
         string? endpoint = null;
-        StatusValues? status = null;
+        (JsonHeader Header, EndpointStatus? Status)? status = null;
         string? otherCommand = null;
         while (json.NextProperty("a property name or '}'"))
         {
@@ -82,11 +66,12 @@ internal static class StatusJson
 
         entry = endpoint is null
             ? throw json.Error(EtcdctlParseErrorKind.Malformed, "an \"Endpoint\" in each endpoint entry")
-            : new StatusJsonEntry(full ? read.ToStatus(endpoint) : null, read.Header.MemberId, read.Header.Revision, read.Header.HasRevision);
+            : new StatusJsonEntry(read.Status is { } built ? built with { Endpoint = endpoint } : null, read.Header.MemberId, read.Header.Revision, read.Header.HasRevision);
         return true;
     }
 
-    private static StatusValues ReadStatus(ref EtcdctlJson json, bool full)
+    /// <summary>Reads a Status object after its '{'; the status is built (its endpoint still empty) when <paramref name="full"/>.</summary>
+    private static (JsonHeader Header, EndpointStatus? Status) ReadStatus(ref EtcdctlJson json, bool full)
     {
         JsonHeader? header = null;
         string version = string.Empty;
@@ -160,7 +145,15 @@ internal static class StatusJson
             throw json.Error(EtcdctlParseErrorKind.Malformed, "a \"header\" object in Status");
         }
 
-        return new StatusValues(h, version, dbSize, dbSizeInUse, quota, leader, raftIndex, raftTerm, raftAppliedIndex, errors, isLearner, storageVersion);
+        return (h, full ? new EndpointStatus(string.Empty, h.MemberId, version, dbSize, leader, raftIndex, raftTerm, raftAppliedIndex)
+        {
+            Header = h.ToHeader(),
+            DbSizeInUse = dbSizeInUse,
+            Errors = errors,
+            IsLearner = isLearner,
+            StorageVersion = storageVersion,
+            DbSizeQuota = quota,
+        } : null);
     }
 
     /// <summary>Reads a response header's members after its '{'. Fields etcd left at zero are omitted by Go's JSON encoder.</summary>
