@@ -8,7 +8,7 @@ namespace EtcdMaintenance.Benchmarks.Parsing;
 /// <summary>
 /// The revision to compact at, from 3-endpoint <c>etcdctl endpoint status -w json</c> output (1,098 bytes): the
 /// library's projection of the endpoint status JSON reader (one Utf8JsonReader pass that checks every byte) against a
-/// JsonDocument walk (baseline) and the egrep pipeline's regex.
+/// JsonDocument walk (baseline), the egrep pipeline's regex, and the floor of a bare Utf8JsonReader pass.
 /// </summary>
 [MemoryDiagnoser]
 public partial class RevisionExtractionBenchmarks
@@ -29,6 +29,23 @@ public partial class RevisionExtractionBenchmarks
         }
 
         return max;
+    }
+
+    /// <summary>
+    /// The floor for any reader built on Utf8JsonReader: every token read once, nothing checked, nothing kept. A reader
+    /// that checks the values cannot be faster than this.
+    /// </summary>
+    [Benchmark(Description = "Utf8JsonReader floor (tokens only)")]
+    public long Utf8JsonReaderFloor()
+    {
+        var reader = new Utf8JsonReader(_json);
+        long tokens = 0;
+        while (reader.Read())
+        {
+            tokens++;
+        }
+
+        return tokens;
     }
 
     [Benchmark(Description = "TryGetCompactRevision(bytes)")]
