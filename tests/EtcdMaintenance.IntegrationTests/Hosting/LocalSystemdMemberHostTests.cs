@@ -1,4 +1,3 @@
-using System.Globalization;
 using EtcdMaintenance.Hosting;
 using EtcdMaintenance.IntegrationTests.Doctor;
 using EtcdMaintenance.Manifests;
