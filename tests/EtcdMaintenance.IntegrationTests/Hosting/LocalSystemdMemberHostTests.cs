@@ -1,4 +1,3 @@
-using System.Globalization;
 using EtcdMaintenance.Hosting;
 using EtcdMaintenance.IntegrationTests.Doctor;
 using EtcdMaintenance.Manifests;
@@ -60,21 +59,11 @@ public sealed class LocalSystemdMemberHostTests(LocalSystemdUnits units) : IClas
         var running = await Assert.ThrowsAsync<EtcdHostException>(() => host.ArchiveDataDirectoryAsync(unit.DataDir));
         Assert.Equal(EtcdHostErrorCode.MemberRunning, running.ErrorCode);
 
-        var report = await new QuotaRaise(client, [host], new QuotaRaiseOptions { NewQuota = QuotaBackendBytes.Parse("64MiB") }).ExecuteAsync();
+        var newQuota = QuotaBackendBytes.Parse("64MiB");
+        var report = await new QuotaRaise(client, [host], new QuotaRaiseOptions { NewQuota = newQuota }).ExecuteAsync();
 
-        Assert.True(report.Members.Single().Restarted);
-        Assert.NotNull(unit.Pid);
-        Assert.NotEqual(pidBefore, unit.Pid);
-        Assert.Equal(
-            unit.OriginalFlags.Replace("ETCD_QUOTA_BACKEND_BYTES=16777216\n", "ETCD_QUOTA_BACKEND_BYTES=67108864\n", StringComparison.Ordinal),
-            File.ReadAllText(unit.EnvFile));
-        Assert.Equal(modeBefore, File.GetUnixFileMode(unit.EnvFile));
-        var backup = report.Members.Single().BackupPath!;
-        Assert.StartsWith(Path.Combine(unit.Root, "etcd-maintenance", "backups"), backup, StringComparison.Ordinal);
-        Assert.Equal(unit.OriginalFlags, File.ReadAllText(backup));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(backup));
+        await unit.AssertQuotaRaisedThroughFlagFileAsync(report, newQuota, pidBefore, modeBefore, client, keptKey: "/before");
         Assert.Empty(Directory.GetFiles(Path.Combine(unit.Root, "etcd-maintenance", "staging")));
-        Assert.True((await client.GetPrefixAsync("/before")).ContainsKey("/before"), "a write acknowledged before the raise is gone");
     }
 
     [Fact]
@@ -132,9 +121,7 @@ public sealed class LocalSystemdMemberHostTests(LocalSystemdUnits units) : IClas
 
         Assert.True(exitCode == 0, $"exit {exitCode}: {stderr}\n{stdout}");
         Assert.Equal(EtcdFlagFileKind.EtcdConfigFile, EtcdFlagFile.Load(unit.ConfigFile).Kind);
-        Assert.Equal(
-            unit.OriginalFlags.Replace("quota-backend-bytes: 16777216\n", "quota-backend-bytes: 33554432\n", StringComparison.Ordinal),
-            File.ReadAllText(unit.ConfigFile));
+        Assert.Equal(unit.OriginalFlagsWithQuota(33554432), File.ReadAllText(unit.ConfigFile));
         Assert.NotNull(unit.Pid);
         Assert.NotEqual(pidBefore, unit.Pid);
         await using var client = unit.CreateClient();

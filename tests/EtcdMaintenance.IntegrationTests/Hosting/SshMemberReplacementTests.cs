@@ -1,4 +1,5 @@
 using EtcdMaintenance.Hosting;
+using EtcdMaintenance.IntegrationTests.Operations;
 using EtcdMaintenance.Operations;
 
 namespace EtcdMaintenance.IntegrationTests.Hosting;
@@ -22,18 +23,7 @@ public sealed class SshMemberReplacementTests
             await client.PutAsync($"/app/{i:D2}", new[] { (byte)i });
         }
 
-        var options = new MemberReplacementOptions
-        {
-            JournalDirectory = Path.Combine(server.Root, "journals"),
-            SnapshotDirectory = Path.Combine(server.Root, "snapshots"),
-            PollInterval = TimeSpan.FromMilliseconds(100),
-            MaxRetryDelay = TimeSpan.FromMilliseconds(500),
-            MemberChangeTimeout = TimeSpan.FromSeconds(30),
-            StopTimeout = TimeSpan.FromSeconds(60),
-            CatchUpTimeout = TimeSpan.FromSeconds(60),
-            PromoteTimeout = TimeSpan.FromSeconds(30),
-            VerifyTimeout = TimeSpan.FromSeconds(30),
-        };
+        var options = ReplacementTestKit.Options(server.Root, stopTimeout: TimeSpan.FromSeconds(60));
 
         // The node drops right after its member is stopped: the next step on it (moving the data dir aside) cannot run.
         string journal;

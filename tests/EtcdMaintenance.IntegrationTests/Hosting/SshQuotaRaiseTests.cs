@@ -1,5 +1,6 @@
 using EtcdMaintenance.Hosting;
 using EtcdMaintenance.IntegrationTests.Doctor;
+using EtcdMaintenance.IntegrationTests.Harness;
 using EtcdMaintenance.Manifests;
 using EtcdMaintenance.Operations;
 
@@ -22,29 +23,11 @@ public sealed class SshQuotaRaiseTests
         var hosts = cluster.Members.Select(m => new SshEtcdMemberHost("127.0.0.1", server.Options(), m.Paths)).ToList();
         try
         {
-            using var stop = new CancellationTokenSource();
-            var acknowledged = new List<string>();
-            var writer = Task.Run(async () =>
-            {
-                for (var i = 0; !stop.IsCancellationRequested; i++)
-                {
-                    try
-                    {
-                        await client.PutAsync($"/writer/{i:D6}", "v"u8.ToArray());
-                        acknowledged.Add($"/writer/{i:D6}");
-                    }
-                    catch (EtcdException)
-                    {
-                    }
-
-                    await Task.Delay(20);
-                }
-            });
+            await using var writer = AcknowledgedWriter.Start(client);
 
             var raise = new QuotaRaise(client, [.. hosts], new QuotaRaiseOptions { NewQuota = QuotaBackendBytes.Parse("64MiB") });
             var report = await raise.ExecuteAsync();
-            await stop.CancelAsync();
-            await writer;
+            await writer.StopAsync();
 
             Assert.Equal(3, report.Members.Count(m => m.Restarted));
             Assert.All(cluster.Members, m => Assert.Equal(2, m.Supervisor!.Starts));
@@ -55,9 +38,7 @@ public sealed class SshQuotaRaiseTests
             }
 
             Assert.All(report.Members, m => Assert.StartsWith(server.Root, m.BackupPath, StringComparison.Ordinal));
-            Assert.NotEmpty(acknowledged);
-            var stored = await client.GetPrefixAsync("/writer/");
-            Assert.All(acknowledged, key => Assert.True(stored.ContainsKey(key), $"{key} was acknowledged but is gone"));
+            await writer.AssertEveryAcknowledgedWriteKeptAsync(client);
         }
         finally
         {

@@ -35,20 +35,10 @@ public sealed class SshSystemdMemberHostTests
         Assert.Equal(EtcdHostErrorCode.MemberRunning, running.ErrorCode);
         Assert.True(Directory.Exists(unit.DataDir));
 
-        var report = await new QuotaRaise(client, [host], new QuotaRaiseOptions { NewQuota = QuotaBackendBytes.Parse("64MiB") }).ExecuteAsync();
+        var newQuota = QuotaBackendBytes.Parse("64MiB");
+        var report = await new QuotaRaise(client, [host], new QuotaRaiseOptions { NewQuota = newQuota }).ExecuteAsync();
 
-        Assert.True(report.Members.Single().Restarted);
-        Assert.NotNull(unit.Pid);
-        Assert.NotEqual(pidBefore, unit.Pid);
-        Assert.Equal(
-            unit.OriginalFlags.Replace("ETCD_QUOTA_BACKEND_BYTES=16777216\n", "ETCD_QUOTA_BACKEND_BYTES=67108864\n", StringComparison.Ordinal),
-            File.ReadAllText(unit.EnvFile));
-        Assert.Equal(modeBefore, File.GetUnixFileMode(unit.EnvFile));
-        var backup = report.Members.Single().BackupPath!;
-        Assert.StartsWith(Path.Combine(unit.Root, "etcd-maintenance", "backups"), backup, StringComparison.Ordinal);
-        Assert.Equal(unit.OriginalFlags, File.ReadAllText(backup));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(backup));
-        Assert.True((await client.GetPrefixAsync("/before")).ContainsKey("/before"), "a write acknowledged before the raise is gone");
+        await unit.AssertQuotaRaisedThroughFlagFileAsync(report, newQuota, pidBefore, modeBefore, client, keptKey: "/before");
 
         // Stop and start are systemctl's, and idempotent; with the unit stopped, the data dir is moved aside, not deleted.
         await host.StopAsync();
@@ -74,9 +64,7 @@ public sealed class SshSystemdMemberHostTests
 
         Assert.True(exitCode == 0, $"exit {exitCode}: {stderr}\n{stdout}");
         Assert.Equal(QuotaBackendBytes.Parse("32MiB"), EtcdEnvironmentFile.Load(unit.EnvFile).GetQuotaBackendBytes());
-        Assert.Equal(
-            unit.OriginalFlags.Replace("ETCD_QUOTA_BACKEND_BYTES=16777216\n", "ETCD_QUOTA_BACKEND_BYTES=33554432\n", StringComparison.Ordinal),
-            File.ReadAllText(unit.EnvFile));
+        Assert.Equal(unit.OriginalFlagsWithQuota(33554432), File.ReadAllText(unit.EnvFile));
 
         // --env-file without --systemd-unit is refused before anything runs.
         var (refused, _, error) = await EtcdDoctorProcess.RunAsync(TimeSpan.FromMinutes(1),

@@ -1,4 +1,6 @@
 using EtcdMaintenance.Hosting;
+using EtcdMaintenance.IntegrationTests.Harness;
+using EtcdMaintenance.IntegrationTests.Operations;
 using EtcdMaintenance.Operations;
 
 namespace EtcdMaintenance.IntegrationTests.Hosting;
@@ -23,37 +25,9 @@ public sealed class SshSystemdMemberReplacementTests
             var oldId = members.FindByName(victim.Name)!.Id;
             var oldPid = victim.Pid;
 
-            using var stop = new CancellationTokenSource();
-            var acknowledged = new List<string>();
-            var writer = Task.Run(async () =>
-            {
-                for (var i = 0; !stop.IsCancellationRequested; i++)
-                {
-                    try
-                    {
-                        await client.PutAsync($"/writer/{i:D6}", "v"u8.ToArray());
-                        acknowledged.Add($"/writer/{i:D6}");
-                    }
-                    catch (EtcdException)
-                    {
-                    }
+            await using var writer = AcknowledgedWriter.Start(client);
 
-                    await Task.Delay(20);
-                }
-            });
-
-            var options = new MemberReplacementOptions
-            {
-                JournalDirectory = Path.Combine(server.Root, "journals"),
-                SnapshotDirectory = Path.Combine(server.Root, "snapshots"),
-                PollInterval = TimeSpan.FromMilliseconds(100),
-                MaxRetryDelay = TimeSpan.FromMilliseconds(500),
-                MemberChangeTimeout = TimeSpan.FromSeconds(30),
-                StopTimeout = TimeSpan.FromSeconds(60),
-                CatchUpTimeout = TimeSpan.FromSeconds(60),
-                PromoteTimeout = TimeSpan.FromSeconds(30),
-                VerifyTimeout = TimeSpan.FromSeconds(30),
-            };
+            var options = ReplacementTestKit.Options(server.Root, stopTimeout: TimeSpan.FromSeconds(60));
             MemberReplacementResult result;
             MemberReplacementCheckpoint checkpoint;
             await using (var host = new SshSystemdMemberHost("127.0.0.1", server.Options(), victim.Options))
@@ -77,8 +51,7 @@ public sealed class SshSystemdMemberReplacementTests
                 checkpoint = await MemberReplacementCoordinator.ReadJournalAsync(operation.JournalPath);
             }
 
-            await stop.CancelAsync();
-            await writer;
+            await writer.StopAsync();
 
             // The member is back under its unit, a new member with an empty data dir; the old one moved aside, not deleted.
             Assert.NotEqual(oldId, result.NewMemberId);
@@ -101,9 +74,7 @@ public sealed class SshSystemdMemberReplacementTests
             Assert.All(before.Zip(after).Where(p => !p.First.StartsWith("ETCD_INITIAL_CLUSTER=", StringComparison.Ordinal) && !p.First.StartsWith("ETCD_INITIAL_CLUSTER_STATE=", StringComparison.Ordinal)),
                 p => Assert.Equal(p.First, p.Second));
 
-            Assert.NotEmpty(acknowledged);
-            var stored = await client.GetPrefixAsync("/writer/");
-            Assert.All(acknowledged, key => Assert.True(stored.ContainsKey(key), $"{key} was acknowledged but is gone"));
+            await writer.AssertEveryAcknowledgedWriteKeptAsync(client);
             Assert.Equal(3, (await client.ListMembersAsync()).Members.Count(m => m.IsStarted && !m.IsLearner));
         }
         finally

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using EtcdMaintenance.Hosting;
 using EtcdMaintenance.IntegrationTests.Harness;
+using EtcdMaintenance.Manifests;
+using EtcdMaintenance.Operations;
 
 namespace EtcdMaintenance.IntegrationTests.Hosting;
 
@@ -63,6 +65,9 @@ public sealed class SystemdUnitFixture : IAsyncDisposable
 
     /// <summary>The flag file as the fixture wrote it.</summary>
     public string OriginalFlags { get; private set; } = string.Empty;
+
+    /// <summary>The quota-backend-bytes the fixture wrote into <see cref="OriginalFlags"/>.</summary>
+    public long OriginalQuota { get; private set; }
 
     /// <summary>The pid of the running etcd, or <see langword="null"/> when the unit is stopped.</summary>
     public int? Pid => File.Exists(PidFile) && int.TryParse(File.ReadAllText(PidFile).Trim(), CultureInfo.InvariantCulture, out var pid) && IsAlive(pid) ? pid : null;
@@ -131,6 +136,39 @@ public sealed class SystemdUnitFixture : IAsyncDisposable
         CommandTimeout = TimeSpan.FromSeconds(5),
     });
 
+    /// <summary>
+    /// <see cref="OriginalFlags"/> with only its quota line saying <paramref name="quotaBackendBytes"/>: the flag file as a
+    /// quota raise that changes nothing else leaves it.
+    /// </summary>
+    public string OriginalFlagsWithQuota(long quotaBackendBytes)
+    {
+        var line = Kind == SystemdFlagFileKind.EnvironmentFile ? "ETCD_QUOTA_BACKEND_BYTES={0}\n" : "quota-backend-bytes: {0}\n";
+        var before = string.Format(CultureInfo.InvariantCulture, line, OriginalQuota);
+        Assert.Contains(before, OriginalFlags, StringComparison.Ordinal);
+        return OriginalFlags.Replace(before, string.Format(CultureInfo.InvariantCulture, line, quotaBackendBytes), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Asserts what a quota raise through this one-member unit's flag file leaves: the unit restarted (a new pid), only the
+    /// quota line changed to <paramref name="newQuota"/>, the file's mode kept, an owner-only backup of the original under
+    /// etcd-maintenance/backups, and <paramref name="keptKey"/> (written before the raise) still there.
+    /// </summary>
+    public async Task AssertQuotaRaisedThroughFlagFileAsync(
+        QuotaRaiseReport report, QuotaBackendBytes newQuota, int? pidBefore, UnixFileMode modeBefore, EtcdMaintenanceClient client, string keptKey)
+    {
+        var member = Assert.Single(report.Members);
+        Assert.True(member.Restarted, $"{Unit} was not restarted by the raise");
+        Assert.NotNull(Pid);
+        Assert.NotEqual(pidBefore, Pid);
+        Assert.Equal(OriginalFlagsWithQuota(newQuota.Bytes), File.ReadAllText(FlagFile));
+        Assert.Equal(modeBefore, File.GetUnixFileMode(FlagFile));
+        var backup = member.BackupPath!;
+        Assert.StartsWith(Path.Combine(Root, "etcd-maintenance", "backups"), backup, StringComparison.Ordinal);
+        Assert.Equal(OriginalFlags, File.ReadAllText(backup));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(backup));
+        Assert.True((await client.GetPrefixAsync(keptKey)).ContainsKey(keptKey), $"{keptKey}, acknowledged before the raise, is gone");
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Pid is { } pid)
@@ -172,6 +210,7 @@ public sealed class SystemdUnitFixture : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(FlagFile)!);
         Directory.CreateDirectory(Path.GetDirectoryName(PidFile)!);
         Directory.CreateDirectory(Path.GetDirectoryName(Systemctl)!);
+        OriginalQuota = quotaBackendBytes;
         var quota = quotaBackendBytes.ToString(CultureInfo.InvariantCulture);
         OriginalFlags = (Kind == SystemdFlagFileKind.EnvironmentFile
             ? $"""

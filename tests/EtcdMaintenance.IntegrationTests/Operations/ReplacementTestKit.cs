@@ -11,14 +11,20 @@ internal static class ReplacementTestKit
 
     public static string JournalDirectory(EtcdTestCluster cluster) => Path.Combine(cluster.Root, "journals");
 
-    public static MemberReplacementOptions Options(EtcdTestCluster cluster) => new()
+    public static MemberReplacementOptions Options(EtcdTestCluster cluster) => Options(cluster.Root, stopTimeout: TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// The tests' replacement options: journals and snapshots under <paramref name="root"/>, fast polling, and deadlines
+    /// long enough for a loaded machine; <paramref name="stopTimeout"/> is longer where a member stops through a stand-in.
+    /// </summary>
+    public static MemberReplacementOptions Options(string root, TimeSpan stopTimeout) => new()
     {
-        JournalDirectory = JournalDirectory(cluster),
-        SnapshotDirectory = Path.Combine(cluster.Root, "snapshots"),
+        JournalDirectory = Path.Combine(root, "journals"),
+        SnapshotDirectory = Path.Combine(root, "snapshots"),
         PollInterval = TimeSpan.FromMilliseconds(100),
         MaxRetryDelay = TimeSpan.FromMilliseconds(500),
         MemberChangeTimeout = TimeSpan.FromSeconds(30),
-        StopTimeout = TimeSpan.FromSeconds(30),
+        StopTimeout = stopTimeout,
         CatchUpTimeout = TimeSpan.FromSeconds(60),
         PromoteTimeout = TimeSpan.FromSeconds(30),
         VerifyTimeout = TimeSpan.FromSeconds(30),
