@@ -8,42 +8,30 @@ namespace EtcdMaintenance.Benchmarks;
 /// POST straight through HttpMessageInvoker (the floor under Grpc.Net.Client).
 /// </summary>
 [MemoryDiagnoser]
-public class StatusRoundTripBenchmarks
+public class StatusRoundTripBenchmarks : LocalServerBenchmarks
 {
-    private LocalEtcdServer _server = null!;
-    private EtcdMaintenanceClient _client = null!;
-    private BareStatus _http = null!;
     private BareStatus _invoker = null!;
-    private EtcdEndpoint _endpoint = null!;
-
-    [GlobalSetup]
-    public async Task SetupAsync()
-    {
-        _server = await LocalEtcdServer.StartAsync();
-        _client = new EtcdMaintenanceClient(_server.ClientUrl);
-        _endpoint = _client.Endpoints[0];
-        _http = BareStatus.ViaHttpClient(_server.ClientUrl);
-        _invoker = BareStatus.ViaInvoker(_server.ClientUrl);
-        await BareHttpClientPost();
-        await BareInvokerPost();
-        await ClientGetStatus();
-    }
-
-    [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        _http.Dispose();
-        _invoker.Dispose();
-        await _client.DisposeAsync();
-        await _server.DisposeAsync();
-    }
 
     [Benchmark(Baseline = true, Description = "bare HttpClient HTTP/2 POST")]
-    public Task<int> BareHttpClientPost() => _http.PostAsync();
+    public Task<int> BareHttpClientPost() => Http.PostAsync();
 
     [Benchmark(Description = "bare HttpMessageInvoker HTTP/2 POST")]
     public Task<int> BareInvokerPost() => _invoker.PostAsync();
 
     [Benchmark(Description = "client GetStatusAsync")]
-    public async Task<long> ClientGetStatus() => (await _client.GetStatusAsync(_endpoint)).DbSize;
+    public async Task<long> ClientGetStatus() => (await Client.GetStatusAsync(Endpoint)).DbSize;
+
+    protected override async Task WarmUpAsync()
+    {
+        _invoker = BareStatus.ViaInvoker(ClientUrl);
+        await BareHttpClientPost();
+        await BareInvokerPost();
+        await ClientGetStatus();
+    }
+
+    protected override ValueTask DisposeExtrasAsync()
+    {
+        _invoker.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

@@ -8,49 +8,31 @@ namespace EtcdMaintenance.Benchmarks;
 /// same 8 in flight as bare HttpClient HTTP/2 POSTs is the floor for the client's 8 in flight.
 /// </summary>
 [MemoryDiagnoser]
-public class ThroughputBenchmarks
+public class ThroughputBenchmarks : LocalServerBenchmarks
 {
     private const int Calls = 256;
     private const int InFlight = 8;
-
-    private LocalEtcdServer _server = null!;
-    private EtcdMaintenanceClient _client = null!;
-    private EtcdEndpoint _endpoint = null!;
-    private BareStatus _http = null!;
-
-    [GlobalSetup]
-    public async Task SetupAsync()
-    {
-        _server = await LocalEtcdServer.StartAsync();
-        _client = new EtcdMaintenanceClient(_server.ClientUrl);
-        _endpoint = _client.Endpoints[0];
-        _http = BareStatus.ViaHttpClient(_server.ClientUrl);
-        await EightInFlight();
-        await BareEightInFlight();
-    }
-
-    [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        _http.Dispose();
-        await _client.DisposeAsync();
-        await _server.DisposeAsync();
-    }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Calls, Description = "sequential status calls")]
     public async Task Sequential()
     {
         for (var i = 0; i < Calls; i++)
         {
-            await _client.GetStatusAsync(_endpoint);
+            await Client.GetStatusAsync(Endpoint);
         }
     }
 
     [Benchmark(OperationsPerInvoke = Calls, Description = "status calls, 8 in flight")]
-    public Task EightInFlight() => InFlightAsync(() => _client.GetStatusAsync(_endpoint));
+    public Task EightInFlight() => InFlightAsync(() => Client.GetStatusAsync(Endpoint));
 
     [Benchmark(OperationsPerInvoke = Calls, Description = "bare HttpClient HTTP/2 POSTs, 8 in flight")]
-    public Task BareEightInFlight() => InFlightAsync(_http.PostAsync);
+    public Task BareEightInFlight() => InFlightAsync(Http.PostAsync);
+
+    protected override async Task WarmUpAsync()
+    {
+        await EightInFlight();
+        await BareEightInFlight();
+    }
 
     private static Task InFlightAsync(Func<Task> call)
     {
