@@ -22,15 +22,20 @@ public sealed class LocalSystemdMemberHost : SystemdMemberHost
     /// <exception cref="ArgumentException">The unit name or systemctl command is empty, or a path is not absolute.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is not positive.</exception>
     public LocalSystemdMemberHost(SystemdUnitOptions unit, TimeSpan? commandTimeout = null, ILogger? logger = null, TimeProvider? timeProvider = null)
-        : base(System.Net.Dns.GetHostName(), Create(unit, commandTimeout, logger, timeProvider))
+        : this(System.Net.Dns.GetHostName(), unit, commandTimeout, logger, timeProvider)
     {
     }
 
-    private static SystemdUnitHost Create(SystemdUnitOptions unit, TimeSpan? commandTimeout, ILogger? logger, TimeProvider? timeProvider)
+    private LocalSystemdMemberHost(string node, SystemdUnitOptions unit, TimeSpan? commandTimeout, ILogger? logger, TimeProvider? timeProvider)
+        : base(node, Create(node, unit, commandTimeout, logger, timeProvider))
+    {
+    }
+
+    private static SystemdUnitHost Create(string node, SystemdUnitOptions unit, TimeSpan? commandTimeout, ILogger? logger, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(unit);
         var timeout = commandTimeout ?? DefaultCommandTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(commandTimeout));
-        return new SystemdUnitHost(new LocalNodeShell(System.Net.Dns.GetHostName(), timeout, logger ?? NullLogger.Instance), unit, timeProvider ?? TimeProvider.System);
+        return new SystemdUnitHost(new LocalNodeShell(node, timeout, logger ?? NullLogger.Instance), unit, timeProvider ?? TimeProvider.System);
     }
 }
